@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Random Vertex Colors: a random colour per face in a colour attribute, fast.
+
+This module only registers. It imports nothing from Blender at import time,
+so ``random_vertex_colors.core`` works in any Python with numpy.
+"""
+
+# Read by Blender 3.4 to 4.1 (legacy add-ons); 4.2+ reads blender_manifest.toml.
+bl_info = {
+    "name": "Random Vertex Colors",
+    "author": "Random Vertex Colors developers",
+    "version": (0, 1, 0),
+    "blender": (3, 4, 0),
+    "location": "Vertex Paint > Paint, Object menu, Edit Mode > Face menu, F3 search",
+    "description": "Give every face a random colour in a face-corner colour attribute",
+    "category": "Paint",
+}
+
+
+def register() -> None:
+    from . import operators, ui
+
+    operators.register()
+    ui.register()
+
+
+def unregister() -> None:
+    from . import operators, ui
+
+    ui.unregister()
+    operators.unregister()

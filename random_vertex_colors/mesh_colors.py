@@ -1,0 +1,198 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Blender side of colouring one mesh: read arrays, call the core, write.
+
+Shared by the operator and the command line. Nothing here draws UI or
+changes modes: callers hand in a mesh in Object Mode data (not an Edit Mode
+mesh, not an evaluated copy) and get back what was done or why not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import core
+
+COLOR_TYPES = {"FLOAT_COLOR", "BYTE_COLOR"}
+DEFAULT_ATTRIBUTE = "Color"
+MAX_NAME_BYTES = 63  # Blender truncates longer attribute names.
+
+
+class ColorError(Exception):
+    """Refusal to colour a mesh; the message names what is wrong."""
+
+
+@dataclass
+class MeshResult:
+    mesh_name: str
+    attribute: str
+    faces: int
+    changed_faces: int
+
+
+def is_editable(id_data) -> bool:
+    """True when edits to ``id_data`` are kept (local data, not linked).
+
+    ``ID.is_editable`` exists from Blender 3.5 on; before it, linked data is
+    what has a library.
+    """
+    editable = getattr(id_data, "is_editable", None)
+    if editable is not None:
+        return bool(editable)
+    return id_data.library is None
+
+
+def check_attribute(mesh, attribute_name: str) -> None:
+    """Raise ColorError if ``attribute_name`` cannot be written on ``mesh``.
+
+    Changes nothing, so a caller can check every mesh before writing any.
+    An empty name is always acceptable (see ``resolve_attribute``).
+    """
+    if not attribute_name:
+        return
+    if len(attribute_name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise ColorError(
+            f"attribute name '{attribute_name[:24]}...' is longer than "
+            f"{MAX_NAME_BYTES} bytes, which Blender cannot store"
+        )
+    existing = mesh.attributes.get(attribute_name)
+    if existing is None:
+        return
+    if existing.data_type not in COLOR_TYPES:
+        raise ColorError(
+            f"attribute '{attribute_name}' on mesh '{mesh.name}' is a "
+            f"{existing.data_type} attribute, not a colour attribute"
+        )
+    if existing.domain != "CORNER":
+        raise ColorError(
+            f"colour attribute '{attribute_name}' on mesh '{mesh.name}' is on the "
+            f"{existing.domain} domain; per-face colours need a face-corner attribute"
+        )
+
+
+def resolve_attribute(mesh, attribute_name: str) -> str:
+    """Find or create the face-corner colour attribute to write; return its name.
+
+    An empty ``attribute_name`` means the active colour attribute when it is
+    on the face-corner domain, else a new FLOAT_COLOR corner attribute named
+    "Color" (Blender adds a numeric suffix where that name is taken). A name
+    that does not exist yet is created as a FLOAT_COLOR corner attribute.
+
+    Returns the name, never the attribute: a Python reference to an attribute
+    is invalidated by adding another one, so callers fetch it right before use.
+    """
+    check_attribute(mesh, attribute_name)
+    if attribute_name:
+        if attribute_name in mesh.attributes:
+            return attribute_name
+        return _new_color_attribute(mesh, attribute_name)
+    active = mesh.color_attributes.active_color
+    if active is not None and active.domain == "CORNER" and active.data_type in COLOR_TYPES:
+        return active.name
+    return _new_color_attribute(mesh, DEFAULT_ATTRIBUTE)
+
+
+def _new_color_attribute(mesh, name: str) -> str:
+    attribute = mesh.color_attributes.new(name, "FLOAT_COLOR", "CORNER")
+    if attribute is None:
+        raise ColorError(f"Blender could not create colour attribute '{name}' on mesh '{mesh.name}'")
+    return attribute.name
+
+
+def face_corner_ranges(mesh) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``(loop_start, loop_total)`` as int32 arrays.
+
+    ``loop_total`` is derived from ``loop_start`` when the starts increase
+    (always in Blender 3.6+, where faces are stored as offsets), which saves
+    a second, slower ``foreach_get``.
+    """
+    polygons = mesh.polygons
+    loop_start = np.empty(len(polygons), dtype=np.int32)
+    polygons.foreach_get("loop_start", loop_start)
+    loop_total = core.loop_totals_from_starts(loop_start, len(mesh.loops))
+    if loop_total is None:
+        loop_total = np.empty(len(polygons), dtype=np.int32)
+        polygons.foreach_get("loop_total", loop_total)
+    return loop_start, loop_total
+
+
+def selected_faces(mesh) -> np.ndarray:
+    """Face selection flags (the Edit Mode selection, also the paint face mask)."""
+    selection = np.empty(len(mesh.polygons), dtype=bool)
+    mesh.polygons.foreach_get("select", selection)
+    return selection
+
+
+def _value_property(attribute) -> str:
+    """The property to read and write an attribute in its own space.
+
+    FLOAT_COLOR stores scene-linear floats (``color``); BYTE_COLOR stores
+    sRGB bytes, written exactly through ``color_srgb``. Each round trip stays
+    in the attribute's own space, so colours we do not change stay bit-identical.
+    """
+    if attribute.data_type == "BYTE_COLOR":
+        return "color_srgb"
+    return "color"
+
+
+def color_mesh(
+    mesh,
+    *,
+    seed: int,
+    attribute_name: str = "",
+    only_selected: bool = False,
+) -> MeshResult:
+    """Give every face of ``mesh`` a random colour in a face-corner attribute.
+
+    Parameters
+    ----------
+    mesh : bpy.types.Mesh
+        Original (not evaluated) mesh data, not in Edit Mode.
+    seed : int
+        Any int. Combined with the mesh's full name, so meshes differ.
+    attribute_name : str
+        See ``resolve_attribute``.
+    only_selected : bool
+        Change only selected faces; others keep their values bit for bit.
+
+    Raises
+    ------
+    ColorError
+        When the mesh cannot or must not be written; nothing is changed.
+    """
+    if not is_editable(mesh):
+        raise ColorError(f"mesh '{mesh.name}' is linked from a library and cannot be edited")
+    n_faces = len(mesh.polygons)
+    if n_faces == 0:
+        raise ColorError(f"mesh '{mesh.name}' has no faces")
+    n_loops = len(mesh.loops)
+
+    name = resolve_attribute(mesh, attribute_name)
+    loop_start, loop_total = face_corner_ranges(mesh)
+
+    # Every face gets a draw whether or not it is selected, so a face's
+    # colour does not depend on the selection.
+    srgb16 = core.random_srgb16(core.rng_for(seed, mesh.name_full), n_faces)
+
+    attribute = mesh.attributes[name]  # fetched after any attribute was added
+    prop = _value_property(attribute)
+    face_colors = core.srgb16_to_float(srgb16) if prop == "color_srgb" else core.srgb16_to_linear(srgb16)
+    new_colors = core.loop_colors(loop_start, loop_total, face_colors, n_loops)
+
+    changed = n_faces
+    if only_selected:
+        selection = selected_faces(mesh)
+        changed = int(selection.sum())
+        if changed < n_faces:
+            corner_mask = core.loop_colors(loop_start, loop_total, selection[:, None], n_loops)[:, 0]
+            current = np.empty(n_loops * 4, dtype=np.float32)
+            attribute.data.foreach_get(prop, current)
+            current = current.reshape(n_loops, 4)
+            current[corner_mask] = new_colors[corner_mask]
+            new_colors = current
+
+    attribute.data.foreach_set(prop, np.ascontiguousarray(new_colors, dtype=np.float32).ravel())
+    mesh.color_attributes.active_color = mesh.color_attributes[name]
+    mesh.update()
+    return MeshResult(mesh.name, name, n_faces, changed)
