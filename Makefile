@@ -1,15 +1,12 @@
 # Random Vertex Colors: `make demo` and `make test` set up what they need.
-# Virtual environments live outside the clone (CACHE) so that clones share them;
-# each is rebuilt when its requirements file changes.
+# Virtual environments live outside the clone (see tools/ensure-venv) so that clones share them.
 
-PYTHON ?= python3.11
-CACHE ?= $(HOME)/.cache/random-vertex-colors
+export PYTHON ?= python3.11
+export CACHE ?= $(HOME)/.cache/random-vertex-colors
 BLENDER ?= blender
 OUT ?= out
 
-DEV := $(CACHE)/dev
-BPY50 := $(CACHE)/bpy-5.0
-BPY42 := $(CACHE)/bpy-4.2
+VENV = $$(tools/ensure-venv $(1))/bin/python
 
 # STRICT=1 (CI): every Blender must run; otherwise missing ones are skipped with the reason.
 STRICT ?=
@@ -19,28 +16,23 @@ REQUIRE_ALL := $(if $(STRICT),--require-all,)
 
 all: test
 
-$(CACHE)/%/.ready: requirements/%.txt requirements/test.txt
-	rm -rf $(CACHE)/$*
-	$(PYTHON) -m venv $(CACHE)/$*
-	$(CACHE)/$*/bin/python -m pip install --quiet --disable-pip-version-check -r $<
-	touch $@
-
-setup: $(DEV)/.ready $(BPY50)/.ready $(BPY42)/.ready
+setup:
+	tools/ensure-venv dev && tools/ensure-venv bpy-5.0 && tools/ensure-venv bpy-4.2
 
 test: test-core test-blender
 
-test-core: $(DEV)/.ready
-	$(DEV)/bin/python -m pytest tests/core
+test-core:
+	$(call VENV,dev) -m pytest tests/core
 
-test-blender: $(DEV)/.ready $(BPY50)/.ready $(BPY42)/.ready
-	$(DEV)/bin/python tests/run_blender.py $(REQUIRE_ALL) \
-		--bpy $(BPY50)/bin/python --bpy $(BPY42)/bin/python --blender $(BLENDER)
+test-blender:
+	dev=$(call VENV,dev) && bpy50=$(call VENV,bpy-5.0) && bpy42=$(call VENV,bpy-4.2) && \
+	$$dev tests/run_blender.py $(REQUIRE_ALL) --bpy $$bpy50 --bpy $$bpy42 --blender $(BLENDER)
 
-demo: $(BPY50)/.ready
-	HOME=$$(mktemp -d) $(BPY50)/bin/python demo/demo.py --output $(OUT)
+demo:
+	python=$(call VENV,bpy-5.0) && HOME=$$(mktemp -d) $$python demo/demo.py --output $(OUT)
 
-lint: $(DEV)/.ready
-	$(DEV)/bin/python -m ruff check .
+lint:
+	$(call VENV,dev) -m ruff check .
 
 clean:
 	rm -rf $(OUT) dist .pytest_cache

@@ -8,7 +8,7 @@ mesh, not an evaluated copy) and get back what was done or why not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -21,6 +21,20 @@ MAX_NAME_BYTES = 63  # Blender truncates longer attribute names.
 
 class ColorError(Exception):
     """Refusal to colour a mesh; the message names what is wrong."""
+
+
+@dataclass(frozen=True)
+class ColorSettings:
+    """What to colour and how; field names match the operator's properties."""
+
+    seed: int = 0
+    attribute_name: str = ""
+    only_selected: bool = False
+
+    @classmethod
+    def from_properties(cls, owner) -> ColorSettings:
+        """Build from any object with attributes of the same names (an operator, argparse)."""
+        return cls(**{field.name: getattr(owner, field.name) for field in fields(cls)})
 
 
 @dataclass
@@ -136,25 +150,17 @@ def _value_property(attribute) -> str:
     return "color"
 
 
-def color_mesh(
-    mesh,
-    *,
-    seed: int,
-    attribute_name: str = "",
-    only_selected: bool = False,
-) -> MeshResult:
+def color_mesh(mesh, settings: ColorSettings) -> MeshResult:
     """Give every face of ``mesh`` a random colour in a face-corner attribute.
 
     Parameters
     ----------
     mesh : bpy.types.Mesh
         Original (not evaluated) mesh data, not in Edit Mode.
-    seed : int
-        Any int. Combined with the mesh's full name, so meshes differ.
-    attribute_name : str
-        See ``resolve_attribute``.
-    only_selected : bool
-        Change only selected faces; others keep their values bit for bit.
+    settings : ColorSettings
+        ``seed`` is combined with the mesh's full name, so meshes differ;
+        ``attribute_name`` is resolved by ``resolve_attribute``; with
+        ``only_selected`` other faces keep their values bit for bit.
 
     Raises
     ------
@@ -168,12 +174,12 @@ def color_mesh(
         raise ColorError(f"mesh '{mesh.name}' has no faces")
     n_loops = len(mesh.loops)
 
-    name = resolve_attribute(mesh, attribute_name)
+    name = resolve_attribute(mesh, settings.attribute_name)
     loop_start, loop_total = face_corner_ranges(mesh)
 
     # Every face gets a draw whether or not it is selected, so a face's
     # colour does not depend on the selection.
-    srgb16 = core.random_srgb16(core.rng_for(seed, mesh.name_full), n_faces)
+    srgb16 = core.random_srgb16(core.rng_for(settings.seed, mesh.name_full), n_faces)
 
     attribute = mesh.attributes[name]  # fetched after any attribute was added
     prop = _value_property(attribute)
@@ -181,7 +187,7 @@ def color_mesh(
     new_colors = core.loop_colors(loop_start, loop_total, face_colors, n_loops)
 
     changed = n_faces
-    if only_selected:
+    if settings.only_selected:
         selection = selected_faces(mesh)
         changed = int(selection.sum())
         if changed < n_faces:

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import bpy
 from bpy.props import BoolProperty, IntProperty, StringProperty
 from bpy.types import Context, Operator
 
 from . import mesh_colors
-from .mesh_colors import ColorError
+from .mesh_colors import ColorError, ColorSettings
 
 SUPPORTED_MODES = {'OBJECT', 'EDIT_MESH', 'PAINT_VERTEX'}
 
@@ -119,17 +121,13 @@ class MESH_OT_random_vertex_colors(Operator):
         return {'FINISHED'}
 
     def _color_meshes(self, meshes, paint_mask: bool):
+        settings = ColorSettings.from_properties(self)
+        masked = dataclasses.replace(settings, only_selected=True)
         results, problems = [], []
         for mesh in meshes:
             try:
-                results.append(
-                    mesh_colors.color_mesh(
-                        mesh,
-                        seed=self.seed,
-                        attribute_name=self.attribute_name,
-                        only_selected=self.only_selected or (paint_mask and mesh.use_paint_mask),
-                    )
-                )
+                use_mask = paint_mask and mesh.use_paint_mask
+                results.append(mesh_colors.color_mesh(mesh, masked if use_mask else settings))
             except ColorError as error:
                 problems.append(str(error))
         return results, problems
