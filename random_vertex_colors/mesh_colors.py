@@ -150,6 +150,30 @@ def _value_property(attribute) -> str:
     return "color"
 
 
+def stores_srgb(mesh, name: str) -> bool:
+    """True when attribute ``name`` takes sRGB values (BYTE_COLOR), False for scene linear."""
+    return _value_property(mesh.attributes[name]) == "color_srgb"
+
+
+def read_corner_colors(mesh, name: str) -> np.ndarray:
+    """The attribute's values in its own space, shape (n_loops, 4) float32."""
+    attribute = mesh.attributes[name]
+    values = np.empty(len(attribute.data) * 4, dtype=np.float32)
+    attribute.data.foreach_get(_value_property(attribute), values)
+    return values.reshape(-1, 4)
+
+
+def write_corner_colors(mesh, name: str, values: np.ndarray) -> None:
+    """Write (n_loops, 4) values, given in the attribute's own space, to attribute ``name``.
+
+    ``foreach_set`` is fast only for a contiguous 1-D array of the property's
+    own dtype (float32): anything else is converted element by element.
+    """
+    attribute = mesh.attributes[name]  # fetched here: earlier references may be stale
+    flat = np.ascontiguousarray(values, dtype=np.float32).reshape(-1)
+    attribute.data.foreach_set(_value_property(attribute), flat)
+
+
 def color_mesh(mesh, settings: ColorSettings) -> MeshResult:
     """Give every face of ``mesh`` a random colour in a face-corner attribute.
 
@@ -180,11 +204,8 @@ def color_mesh(mesh, settings: ColorSettings) -> MeshResult:
     # Every face gets a draw whether or not it is selected, so a face's
     # colour does not depend on the selection.
     srgb16 = core.random_srgb16(core.rng_for(settings.seed, mesh.name_full), n_faces)
-
-    attribute = mesh.attributes[name]  # fetched after any attribute was added
-    prop = _value_property(attribute)
-    face_colors = core.srgb16_to_float(srgb16) if prop == "color_srgb" else core.srgb16_to_linear(srgb16)
-    new_colors = core.loop_colors(loop_start, loop_total, face_colors, n_loops)
+    to_target = core.srgb16_to_float if stores_srgb(mesh, name) else core.srgb16_to_linear
+    new_colors = core.loop_colors(loop_start, loop_total, to_target(srgb16), n_loops)
 
     changed = n_faces
     if settings.only_selected:
@@ -192,13 +213,11 @@ def color_mesh(mesh, settings: ColorSettings) -> MeshResult:
         changed = int(selection.sum())
         if changed < n_faces:
             corner_mask = core.loop_colors(loop_start, loop_total, selection[:, None], n_loops)[:, 0]
-            current = np.empty(n_loops * 4, dtype=np.float32)
-            attribute.data.foreach_get(prop, current)
-            current = current.reshape(n_loops, 4)
+            current = read_corner_colors(mesh, name)
             current[corner_mask] = new_colors[corner_mask]
             new_colors = current
 
-    attribute.data.foreach_set(prop, np.ascontiguousarray(new_colors, dtype=np.float32).ravel())
+    write_corner_colors(mesh, name, new_colors)
     mesh.color_attributes.active_color = mesh.color_attributes[name]
     mesh.update()
     return MeshResult(mesh.name, name, n_faces, changed)
