@@ -21,10 +21,20 @@ import hashlib
 import numpy as np
 
 __all__ = [
+    "COLOR_MODES",
     "loop_colors",
     "loop_totals_from_starts",
+    "connected_components",
+    "face_components",
+    "face_islands",
+    "uv_vertex_ids",
+    "uv_islands",
     "rng_for",
     "random_srgb16",
+    "shape_colors",
+    "palette_colors",
+    "hsv_to_rgb",
+    "distinct_colors",
     "srgb16_to_linear",
     "srgb16_to_float",
     "srgb_to_linear",
@@ -286,3 +296,390 @@ def srgb16_to_float(colors) -> np.ndarray:
     """
     colors = _check_rgba16(colors)
     return np.take(_UNIT_LUT, colors)
+
+
+# --------------------------------------------------------------------------
+# Grouping: which faces share a colour
+# --------------------------------------------------------------------------
+
+
+def _component_roots(n_nodes: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Root of each node's component (its smallest node); u, v share one int dtype."""
+    parent = np.arange(n_nodes, dtype=u.dtype)
+    grand = np.empty_like(parent)
+    while u.size:
+        # Hook each edge's larger root onto its smaller one: parents only ever
+        # point down, so no cycles, and the smallest node stays the root.
+        np.minimum.at(parent, np.maximum(u, v), np.minimum(u, v))
+        while True:  # pointer jumping: O(log depth) whole-array passes
+            np.take(parent, parent, out=grand)
+            if np.array_equal(grand, parent):
+                break
+            parent, grand = grand, parent
+        u, v = np.take(parent, u), np.take(parent, v)
+        keep = u != v
+        u, v = u[keep], v[keep]
+        if u.size and u.size < n_nodes // 4:
+            # Few edges left: solve the small graph of the roots they join,
+            # renumbered in order (which keeps "smallest is root"), then map back.
+            present = np.zeros(n_nodes, dtype=bool)
+            present[u] = True
+            present[v] = True
+            ids = np.flatnonzero(present).astype(u.dtype)
+            renumber = np.cumsum(present, dtype=u.dtype)
+            renumber -= 1
+            sub_roots = _component_roots(ids.size, renumber[u], renumber[v])
+            root_of = parent.copy()
+            root_of[ids] = ids[sub_roots]
+            return np.take(root_of, parent)
+    return parent
+
+
+def connected_components(n_nodes: int, u, v) -> np.ndarray:
+    """Label the connected components of an undirected graph, vectorized.
+
+    Parameters
+    ----------
+    n_nodes : int
+        Nodes are ``0 .. n_nodes - 1``.
+    u, v : (n_edges,) arrays of int
+        Edge endpoints.
+
+    Returns
+    -------
+    (n_nodes,) ndarray of int32 (int64 past 2**31 - 1 nodes)
+        For each node, the smallest node index in its component.
+
+    Notes
+    -----
+    Hook and contract: each round hooks every edge's larger root onto its
+    smaller one (``np.minimum.at``), compresses paths by pointer jumping,
+    rewrites the edges between roots and drops those inside a component;
+    once few edges are left the rest is solved on a renumbered small graph.
+    Every root that keeps an edge is hooked or hooked onto, so the roots with
+    edges at least halve per round: O(log n) rounds of shrinking size. A long
+    chain (one connected strip) costs O(n log n) in its pointer jumping, about
+    twice a mesh of many small islands, never a pass per face.
+    """
+    dtype = np.int32 if n_nodes < 2**31 else np.int64
+    u = np.asarray(u).ravel()
+    v = np.asarray(v).ravel()
+    if u.shape != v.shape:
+        raise ValueError(f"u and v must have the same shape, got {u.shape} and {v.shape}")
+    if u.size and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n_nodes):
+        raise ValueError(f"edge endpoints must lie in 0..{n_nodes - 1}")
+    u, v = u.astype(dtype), v.astype(dtype)
+    keep = u != v
+    return _component_roots(int(n_nodes), u[keep], v[keep])
+
+
+def face_components(loop_start, loop_total, corner_keys, n_keys: int):
+    """Label faces joined through corners that share a key.
+
+    Parameters
+    ----------
+    loop_start, loop_total : (n_faces,) arrays of int
+    corner_keys : (n_loops,) array of int
+        A key per corner in ``0 .. n_keys - 1``: its vertex for mesh islands,
+        its vertex-and-UV id for UV islands.
+    n_keys : int
+
+    Returns
+    -------
+    labels : (n_faces,) ndarray of int64
+        Component of each face, numbered 0, 1, ... in order of each
+        component's first face.
+    n_components : int
+    """
+    loop_start = _as_index_array(loop_start, "loop_start")
+    loop_total = _as_index_array(loop_total, "loop_total")
+    corner_keys = _as_index_array(corner_keys, "corner_keys")
+    n_faces = loop_start.shape[0]
+    used = loop_total > 0
+    if not used.all():
+        raise ValueError(f"face {int(np.flatnonzero(~used)[0])} has no corners")
+    if n_faces == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    # Join every corner's key to the key of its face's first corner.
+    face_first_keys = corner_keys[loop_start]
+    first_keys = loop_colors(loop_start, loop_total, face_first_keys[:, None], corner_keys.shape[0])
+    roots = connected_components(n_keys, corner_keys, first_keys[:, 0])
+    face_roots = roots[face_first_keys].astype(np.int64)
+    # Number components by their first face, with no sort: a face is first
+    # in its component when it is the smallest face index with its root.
+    first_face = np.full(n_keys, n_faces, dtype=np.int64)
+    face_ids = np.arange(n_faces, dtype=np.int64)
+    np.minimum.at(first_face, face_roots, face_ids)
+    is_first = first_face[face_roots] == face_ids
+    label_at_first = np.cumsum(is_first) - 1
+    return label_at_first[first_face[face_roots]], int(is_first.sum())
+
+
+def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = None):
+    """Label faces connected through shared vertices.
+
+    Parameters
+    ----------
+    loop_start, loop_total : (n_faces,) arrays of int
+    corner_verts : (n_loops,) array of int
+        The vertex of each corner.
+    n_verts : int, optional
+        Defaults to ``corner_verts.max() + 1``.
+
+    Returns
+    -------
+    labels : (n_faces,) ndarray of int64
+        Island of each face, numbered 0, 1, ... in order of each island's
+        first face.
+    n_islands : int
+
+    Notes
+    -----
+    ``face_components`` over vertices: O(n_loops log n_verts) at worst (one
+    long strip), no Python loop over faces or islands.
+    """
+    corner_verts = _as_index_array(corner_verts, "corner_verts")
+    if n_verts is None:
+        n_verts = int(corner_verts.max()) + 1 if corner_verts.size else 0
+    return face_components(loop_start, loop_total, corner_verts, n_verts)
+
+
+def uv_vertex_ids(corner_verts, corner_uvs) -> np.ndarray:
+    """Give corners that share a vertex and a UV one id.
+
+    Parameters
+    ----------
+    corner_verts : (n_loops,) array of int
+    corner_uvs : (n_loops, 2) array of float
+        Compared exactly, as float32 (as Blender stores them).
+
+    Returns
+    -------
+    (n_loops,) ndarray of int64
+        For each corner, the first corner with its vertex and UV.
+
+    Notes
+    -----
+    No sort: each pass takes, per vertex, the first corner not yet matched
+    and matches every pending corner of that vertex with the same UV. The
+    number of passes is the largest number of distinct UVs at one vertex
+    (1 inside an island, a few on seams).
+    """
+    corner_verts = _as_index_array(corner_verts, "corner_verts")
+    n_loops = corner_verts.shape[0]
+    corner_uvs = np.asarray(corner_uvs)
+    if corner_uvs.shape != (n_loops, 2):
+        raise ValueError(f"corner_uvs must have shape ({n_loops}, 2), got {corner_uvs.shape}")
+    # One 64-bit key per UV pair; adding 0.0 folds -0.0 into 0.0.
+    uv_keys = (np.ascontiguousarray(corner_uvs, dtype=np.float32) + np.float32(0.0)).view(np.uint64)[:, 0]
+    ids = np.empty(n_loops, dtype=np.int64)
+    n_verts = int(corner_verts.max()) + 1 if n_loops else 0
+    first_pending = np.full(n_verts, n_loops, dtype=np.int64)
+    pending = np.arange(n_loops, dtype=np.int64)
+    while pending.size:
+        verts = corner_verts[pending]
+        np.minimum.at(first_pending, verts, pending)
+        representative = first_pending[verts]
+        first_pending[verts] = n_loops  # reset only what this pass touched
+        match = uv_keys[pending] == uv_keys[representative]
+        ids[pending[match]] = representative[match]
+        pending = pending[~match]
+    return ids
+
+
+def uv_islands(loop_start, loop_total, corner_verts, corner_uvs):
+    """Label faces connected through corners that share a vertex and a UV.
+
+    Parameters
+    ----------
+    loop_start, loop_total : (n_faces,) arrays of int
+    corner_verts : (n_loops,) array of int
+    corner_uvs : (n_loops, 2) array of float
+        The UV of each corner (one UV map).
+
+    Returns
+    -------
+    labels : (n_faces,) ndarray of int64
+        UV island of each face, numbered in order of first face.
+    n_islands : int
+
+    Notes
+    -----
+    Two faces touching at a vertex belong to one island only where their
+    corners there carry the same UV, so a seam splits islands. Cost:
+    ``uv_vertex_ids`` plus ``face_components`` over corners.
+    """
+    keys = uv_vertex_ids(corner_verts, corner_uvs)
+    return face_components(loop_start, loop_total, keys, keys.shape[0])
+
+
+# --------------------------------------------------------------------------
+# Colour modes
+# --------------------------------------------------------------------------
+
+COLOR_MODES = ("RGB", "HSV", "PALETTE", "GRAYSCALE", "DISTINCT")
+
+
+def hsv_to_rgb(hsv):
+    """HSV to RGB, elementwise over the last axis (all in [0, 1]).
+
+    Parameters
+    ----------
+    hsv : (..., 3) array of float
+
+    Returns
+    -------
+    (..., 3) ndarray of float64
+    """
+    hsv = np.asarray(hsv, dtype=np.float64)
+    if hsv.shape[-1:] != (3,):
+        raise ValueError(f"hsv must have shape (..., 3), got {hsv.shape}")
+    h, s, v = hsv[..., 0] % 1.0, hsv[..., 1], hsv[..., 2]
+    sector = np.floor(h * 6.0)
+    f = h * 6.0 - sector
+    p, q, t = v * (1 - s), v * (1 - s * f), v * (1 - s * (1 - f))
+    sector = sector.astype(np.int64) % 6
+    # Rows of (r, g, b) per sector, picked with masks rather than a loop over values.
+    choices_r = [v, q, p, p, t, v]
+    choices_g = [t, v, v, q, p, p]
+    choices_b = [p, p, t, v, v, q]
+    conditions = [sector == k for k in range(6)]
+    return np.stack(
+        [np.select(conditions, choices) for choices in (choices_r, choices_g, choices_b)],
+        axis=-1,
+    )
+
+
+def _unit(draws16) -> np.ndarray:
+    return draws16.astype(np.float64) / _U16_MAX
+
+
+def _to_u16(unit) -> np.ndarray:
+    return np.rint(np.clip(unit, 0.0, 1.0) * _U16_MAX).astype(np.uint16)
+
+
+def _check_range(name: str, value_range) -> tuple[float, float]:
+    low, high = (float(x) for x in value_range)
+    if not (0.0 <= low <= 1.0 and 0.0 <= high <= 1.0):
+        raise ValueError(f"{name} must lie in [0, 1], got ({low}, {high})")
+    return low, high
+
+
+def distinct_colors(n: int) -> np.ndarray:
+    """``n`` RGB colours spread as far apart as a cubic lattice allows.
+
+    The lattice has ``k = ceil(cbrt(n))`` levels per channel (at least 2),
+    so any two colours are at least ``1 / (k - 1)`` apart: 24 colours are
+    0.5 apart, 1000 colours 1/9. Lattice points are taken in an order that
+    spreads the first ones widely (corners first).
+
+    Returns
+    -------
+    (n, 3) ndarray of float64 in [0, 1]
+    """
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    k = 2
+    while k**3 < n:
+        k += 1
+    levels = np.arange(k) / (k - 1)
+    grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(-1, 3)
+    if n == grid.shape[0]:
+        return grid
+    # Prefer points on coarse sub-lattices: corners, then midpoints, ... so a
+    # subset of the lattice stays spread out. Stable, no randomness here.
+    steps = np.rint(grid * (k - 1)).astype(np.int64)
+    coarseness = np.zeros(grid.shape[0], dtype=np.int64)
+    for bit in range(int(k).bit_length(), -1, -1):  # a handful of bits, not a loop over colours
+        on_sub_lattice = np.all((steps % (1 << bit) == 0) | (steps == k - 1), axis=1)
+        coarseness = np.where((coarseness == 0) & on_sub_lattice, bit + 1, coarseness)
+    order = np.argsort(-coarseness, kind="stable")
+    return grid[order[:n]]
+
+
+def shape_colors(
+    draws16,
+    color_mode: str = "RGB",
+    hue_range=(0.0, 1.0),
+    saturation_range=(0.0, 1.0),
+    value_range=(0.0, 1.0),
+) -> np.ndarray:
+    """Turn uniform draws into colours of the chosen mode.
+
+    The same draws serve every mode (drawn once whatever the options), so a
+    group keeps its random stream when the mode or its ranges change.
+
+    Parameters
+    ----------
+    draws16 : (n, 4) ndarray of uint16
+        Uniform draws, e.g. from ``random_srgb16``; column 3 is alpha.
+    color_mode : {'RGB', 'HSV', 'GRAYSCALE', 'DISTINCT'}
+        RGB uses the draws as they are. HSV maps them uniformly into the
+        ranges (a hue range with min > max wraps through red). GRAYSCALE
+        sets r = g = b. DISTINCT assigns ``distinct_colors(n)`` in an order
+        given by the draws. PALETTE is ``palette_colors``'s.
+    hue_range, saturation_range, value_range : (min, max) in [0, 1]
+
+    Returns
+    -------
+    (n, 4) ndarray of uint16
+        sRGB colours, alpha from the draws.
+    """
+    draws16 = _check_rgba16(draws16)
+    if color_mode == "RGB":
+        return draws16
+    out = draws16.copy()
+    if color_mode == "HSV":
+        h0, h1 = _check_range("hue_range", hue_range)
+        s0, s1 = sorted(_check_range("saturation_range", saturation_range))
+        v0, v1 = sorted(_check_range("value_range", value_range))
+        unit = _unit(draws16[:, :3])
+        span = h1 - h0 if h1 >= h0 else h1 + 1.0 - h0
+        hsv = np.stack(
+            [(h0 + unit[:, 0] * span) % 1.0, s0 + unit[:, 1] * (s1 - s0), v0 + unit[:, 2] * (v1 - v0)], axis=1
+        )
+        out[:, :3] = _to_u16(hsv_to_rgb(hsv))
+    elif color_mode == "GRAYSCALE":
+        out[:, 1] = out[:, 0]
+        out[:, 2] = out[:, 0]
+    elif color_mode == "DISTINCT":
+        # A random assignment of lattice colours: ranks of the first draw column.
+        order = np.argsort(draws16[:, 0], kind="stable")
+        lattice = distinct_colors(draws16.shape[0])
+        out[order, :3] = _to_u16(lattice)
+    else:
+        raise ValueError(f"color_mode must be one of {COLOR_MODES[:2] + COLOR_MODES[3:]}, got {color_mode!r}")
+    return out
+
+
+def palette_colors(draws16, palette) -> np.ndarray:
+    """Pick palette colours for ``n`` groups, using every colour when ``n >= len(palette)``.
+
+    Parameters
+    ----------
+    draws16 : (n, 4) ndarray of uint16
+        Uniform draws; column 0 orders the groups, column 3 is alpha.
+    palette : (p, 3) or (p, 4) array of float
+        Colours as stored (any space: they are returned unconverted).
+
+    Returns
+    -------
+    (n, 4) ndarray of float32
+        Palette RGB exactly as given; alpha from the palette's fourth column
+        if any, else 1.
+    """
+    draws16 = _check_rgba16(draws16)
+    palette = np.asarray(palette, dtype=np.float32)
+    if palette.ndim != 2 or palette.shape[1] not in (3, 4):
+        raise ValueError(f"palette must have shape (p, 3) or (p, 4), got {palette.shape}")
+    if palette.shape[0] == 0:
+        raise ValueError("palette has no colours")
+    n = draws16.shape[0]
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(draws16[:, 0], kind="stable")] = np.arange(n)
+    # Deal colours round robin over a random order of the groups: each colour
+    # is used floor(n / p) or ceil(n / p) times.
+    rows = palette[rank % palette.shape[0]]
+    out = np.ones((n, 4), dtype=np.float32)
+    out[:, : palette.shape[1]] = rows
+    return out

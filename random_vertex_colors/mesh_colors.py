@@ -9,12 +9,16 @@ mesh, not an evaluated copy) and get back what was done or why not.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 
 from . import core
 
+GRANULARITIES = ("FACE", "ISLAND", "UV_ISLAND", "FACE_SET", "OBJECT", "MATERIAL", "VERTEX")
+COLOR_MODES = core.COLOR_MODES
 COLOR_TYPES = {"FLOAT_COLOR", "BYTE_COLOR"}
+FACE_SET_ATTRIBUTES = (".sculpt_face_set", "sculpt_face_set")  # 4.0+, and the name 3.x scripts used
 DEFAULT_ATTRIBUTE = "Color"
 MAX_NAME_BYTES = 63  # Blender truncates longer attribute names.
 
@@ -30,11 +34,139 @@ class ColorSettings:
     seed: int = 0
     attribute_name: str = ""
     only_selected: bool = False
+    granularity: str = "FACE"
+    color_mode: str = "RGB"
+    hue_range: tuple[float, float] = (0.0, 1.0)
+    saturation_range: tuple[float, float] = (0.0, 1.0)
+    value_range: tuple[float, float] = (0.0, 1.0)
+    palette_name: str = ""
+    random_alpha: bool = False
+
+    def __post_init__(self):
+        if self.granularity not in GRANULARITIES:
+            raise ColorError(
+                f"granularity must be one of {', '.join(GRANULARITIES)}, not '{self.granularity}'"
+            )
+        if self.color_mode not in COLOR_MODES:
+            raise ColorError(f"color mode must be one of {', '.join(COLOR_MODES)}, not '{self.color_mode}'")
+        for name in ("hue_range", "saturation_range", "value_range"):
+            low, high = (float(x) for x in getattr(self, name))
+            if not (0.0 <= low <= 1.0 and 0.0 <= high <= 1.0):
+                raise ColorError(f"{name.replace('_', ' ')} must lie in [0, 1], got ({low:g}, {high:g})")
+            object.__setattr__(self, name, (low, high))
 
     @classmethod
     def from_properties(cls, owner) -> ColorSettings:
         """Build from any object with attributes of the same names (an operator, argparse)."""
-        return cls(**{field.name: getattr(owner, field.name) for field in fields(cls)})
+        values = {}
+        for field in fields(cls):
+            value = getattr(owner, field.name)
+            values[field.name] = value if isinstance(value, (str, int, float, bool)) else tuple(value)
+        return cls(**values)
+
+
+class Palette(NamedTuple):
+    """Palette colours as stored: (p, 3) float32, scene linear or sRGB."""
+
+    rgb: np.ndarray
+    linear: bool
+
+
+def read_palette(palette) -> Palette:
+    """Read a ``bpy.types.Palette``; its colours' subtype says their space.
+
+    Blender 4+ stores palette colours scene linear (subtype COLOR), 3.x as
+    sRGB (COLOR_GAMMA). Raises ColorError for a palette with no colours.
+    """
+    colors = palette.colors
+    if len(colors) == 0:
+        raise ColorError(f"palette '{palette.name}' has no colours")
+    rgb = np.empty(len(colors) * 3, dtype=np.float32)
+    colors.foreach_get("color", rgb)
+    subtype = type(colors[0]).bl_rna.properties["color"].subtype
+    return Palette(rgb.reshape(-1, 3), linear=subtype != "COLOR_GAMMA")
+
+
+class GroupColors(NamedTuple):
+    """Colours for groups before they meet an attribute.
+
+    ``values`` is (n, 4): uint16 sRGB draws, or float32 palette colours
+    (RGB in the palette's space, alpha linear) when ``palette_linear`` is
+    not None.
+    """
+
+    values: np.ndarray
+    palette_linear: bool | None = None
+
+    def take(self, rows) -> GroupColors:
+        return GroupColors(self.values[rows], self.palette_linear)
+
+    def for_attribute(self, srgb_target: bool) -> np.ndarray:
+        """(n, 4) float32 in the target's space: sRGB floats or scene linear."""
+        if self.palette_linear is None:
+            return core.srgb16_to_float(self.values) if srgb_target else core.srgb16_to_linear(self.values)
+        if self.palette_linear == (not srgb_target):
+            return self.values  # already in the target's space: written exactly as stored
+        out = self.values.copy()
+        convert = core.linear_to_srgb if srgb_target else core.srgb_to_linear
+        out[:, :3] = convert(self.values[:, :3])
+        return out
+
+
+def finish_colors(draws16: np.ndarray, settings: ColorSettings, palette: Palette | None) -> GroupColors:
+    """Shape uniform draws (n, 4) uint16 into the settings' colour mode."""
+    if settings.color_mode == "PALETTE":
+        if palette is None:
+            raise ColorError("colour mode PALETTE needs a palette")
+        values = core.palette_colors(draws16, palette.rgb)
+        if settings.random_alpha:
+            values[:, 3] = draws16[:, 3] / np.float32(65535)
+        return GroupColors(values, palette.linear)
+    shaped = core.shape_colors(
+        draws16, settings.color_mode, settings.hue_range, settings.saturation_range, settings.value_range
+    )
+    return GroupColors(shaped)
+
+
+def shared_keys(mesh, settings: ColorSettings, object_name: str | None = None) -> list[str]:
+    """Keys of the groups whose colour is shared across meshes, for one mesh.
+
+    OBJECT: the object. MATERIAL: each material slot's material (an empty
+    slot is the mesh's own), so one material gets one colour everywhere.
+    Other granularities share nothing across meshes.
+    """
+    if settings.granularity == "OBJECT":
+        return [f"object:{object_name or mesh.name_full}"]
+    if settings.granularity == "MATERIAL":
+        keys = [
+            f"material:{material.name_full}" if material is not None else f"slot:{mesh.name_full}:{slot}"
+            for slot, material in enumerate(mesh.materials)
+        ]
+        return keys or [f"slot:{mesh.name_full}:0"]
+    return []
+
+
+class SharedColors(NamedTuple):
+    index: dict[str, int]
+    colors: GroupColors
+
+
+def shared_colors(keys, settings: ColorSettings, palette: Palette | None) -> SharedColors:
+    """Colours for shared groups (objects, materials), shaped together.
+
+    Each key draws from its own stream, so a key's colour does not depend
+    on which other keys are coloured with it, except where the mode spreads
+    colours over the set (DISTINCT, PALETTE), which is why they are shaped
+    together, over every mesh of one run.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return SharedColors({}, GroupColors(np.zeros((0, 4), np.uint16)))
+    # One small draw per object or material: a loop over those, not over faces.
+    draws = np.concatenate(
+        [core.random_srgb16(core.rng_for(settings.seed, key), 1, settings.random_alpha) for key in keys]
+    )
+    return SharedColors({key: row for row, key in enumerate(keys)}, finish_colors(draws, settings, palette))
 
 
 @dataclass
@@ -174,17 +306,95 @@ def write_corner_colors(mesh, name: str, values: np.ndarray) -> None:
     attribute.data.foreach_set(_value_property(attribute), flat)
 
 
-def color_mesh(mesh, settings: ColorSettings) -> MeshResult:
-    """Give every face of ``mesh`` a random colour in a face-corner attribute.
+def corner_verts(mesh) -> np.ndarray:
+    """The vertex of each corner, (n_loops,) int32."""
+    values = np.empty(len(mesh.loops), dtype=np.int32)
+    attribute = mesh.attributes.get(".corner_vert")  # 3.6+: a plain int array, read directly
+    if attribute is not None:
+        attribute.data.foreach_get("value", values)
+    else:
+        mesh.loops.foreach_get("vertex_index", values)
+    return values
+
+
+def corner_uvs(mesh) -> np.ndarray:
+    """The active UV map's UV of each corner, (n_loops, 2) float32."""
+    uv_layer = mesh.uv_layers.active
+    if uv_layer is None:
+        raise ColorError(f"mesh '{mesh.name}' has no UV map, which UV islands need")
+    values = np.empty(len(mesh.loops) * 2, dtype=np.float32)
+    uv_layer.data.foreach_get("uv", values)
+    return values.reshape(-1, 2)
+
+
+def face_sets(mesh) -> np.ndarray | None:
+    """The sculpt face set of each face, or None where the mesh has none."""
+    for name in FACE_SET_ATTRIBUTES:
+        attribute = mesh.attributes.get(name)
+        if attribute is not None and attribute.domain == "FACE" and attribute.data_type == "INT":
+            values = np.empty(len(mesh.polygons), dtype=np.int32)
+            attribute.data.foreach_get("value", values)
+            return values
+    return None
+
+
+def face_groups(mesh, granularity: str, loop_start, loop_total):
+    """Group of each face and the number of groups, for the per-mesh granularities.
+
+    Returns ``(labels, n_groups)``; ``labels`` is None for FACE (each face its
+    own group). Groups are numbered in order of their first face, so the
+    numbering, and with it the colours, follow the mesh, not the run.
+    """
+    n_faces = len(loop_start)
+    if granularity == "FACE":
+        return None, n_faces
+    if granularity == "ISLAND":
+        return core.face_islands(loop_start, loop_total, corner_verts(mesh), len(mesh.vertices))
+    if granularity == "UV_ISLAND":
+        return core.uv_islands(loop_start, loop_total, corner_verts(mesh), corner_uvs(mesh))
+    if granularity == "FACE_SET":
+        sets = face_sets(mesh)
+        if sets is None:
+            return np.zeros(n_faces, dtype=np.int64), 1
+        _, labels = np.unique(sets, return_inverse=True)
+        return labels.ravel(), int(labels.max()) + 1
+    raise ValueError(f"no per-mesh groups for granularity {granularity!r}")
+
+
+def material_slots(mesh) -> np.ndarray:
+    """Material slot of each face, clamped to the slots the mesh has (as Blender renders)."""
+    slots = np.empty(len(mesh.polygons), dtype=np.int32)
+    mesh.polygons.foreach_get("material_index", slots)
+    return np.clip(slots, 0, max(len(mesh.materials) - 1, 0))
+
+
+def color_mesh(
+    mesh,
+    settings: ColorSettings,
+    *,
+    palette: Palette | None = None,
+    shared: SharedColors | None = None,
+    object_name: str | None = None,
+) -> MeshResult:
+    """Give ``mesh`` random colours, one per group, in a face-corner attribute.
 
     Parameters
     ----------
     mesh : bpy.types.Mesh
         Original (not evaluated) mesh data, not in Edit Mode.
     settings : ColorSettings
-        ``seed`` is combined with the mesh's full name, so meshes differ;
-        ``attribute_name`` is resolved by ``resolve_attribute``; with
-        ``only_selected`` other faces keep their values bit for bit.
+        ``seed`` is combined with the mesh's full name (FACE, ISLAND,
+        UV_ISLAND, FACE_SET, VERTEX), the object's (OBJECT) or the
+        material's (MATERIAL), so meshes differ and the order of a run does
+        not matter. With ``only_selected`` the other faces keep their values
+        bit for bit.
+    palette : Palette, optional
+        Needed for colour mode PALETTE.
+    shared : SharedColors, optional
+        Object and material colours shaped over a whole run (see
+        ``shared_colors``); computed for this mesh alone when omitted.
+    object_name : str, optional
+        The object the OBJECT colour belongs to; defaults to the mesh's name.
 
     Raises
     ------
@@ -196,16 +406,18 @@ def color_mesh(mesh, settings: ColorSettings) -> MeshResult:
     n_faces = len(mesh.polygons)
     if n_faces == 0:
         raise ColorError(f"mesh '{mesh.name}' has no faces")
+    if settings.color_mode == "PALETTE" and palette is None:
+        raise ColorError("colour mode PALETTE needs a palette")
+    if settings.granularity == "UV_ISLAND" and mesh.uv_layers.active is None:
+        raise ColorError(f"mesh '{mesh.name}' has no UV map, which UV islands need")
     n_loops = len(mesh.loops)
 
     name = resolve_attribute(mesh, settings.attribute_name)
+    srgb_target = stores_srgb(mesh, name)
     loop_start, loop_total = face_corner_ranges(mesh)
-
-    # Every face gets a draw whether or not it is selected, so a face's
-    # colour does not depend on the selection.
-    srgb16 = core.random_srgb16(core.rng_for(settings.seed, mesh.name_full), n_faces)
-    to_target = core.srgb16_to_float if stores_srgb(mesh, name) else core.srgb16_to_linear
-    new_colors = core.loop_colors(loop_start, loop_total, to_target(srgb16), n_loops)
+    new_colors = corner_colors(
+        mesh, settings, loop_start, loop_total, palette, shared, object_name, srgb_target
+    )
 
     changed = n_faces
     if settings.only_selected:
@@ -221,3 +433,32 @@ def color_mesh(mesh, settings: ColorSettings) -> MeshResult:
     mesh.color_attributes.active_color = mesh.color_attributes[name]
     mesh.update()
     return MeshResult(mesh.name, name, n_faces, changed)
+
+
+def corner_colors(mesh, settings, loop_start, loop_total, palette, shared, object_name, srgb_target):
+    """(n_loops, 4) float32 colours in the attribute's space, for every corner."""
+    n_loops = len(mesh.loops)
+    granularity = settings.granularity
+    if granularity in ("OBJECT", "MATERIAL"):
+        keys = shared_keys(mesh, settings, object_name)
+        if shared is None:
+            shared = shared_colors(keys, settings, palette)
+        key_rows = np.array([shared.index[key] for key in keys], dtype=np.int64)
+        groups = shared.colors.take(key_rows).for_attribute(srgb_target)
+        if granularity == "OBJECT":
+            return np.ascontiguousarray(np.broadcast_to(groups[0], (n_loops, 4)))
+        return core.loop_colors(loop_start, loop_total, groups[material_slots(mesh)], n_loops)
+
+    rng = core.rng_for(settings.seed, mesh.name_full)
+    if granularity == "VERTEX":
+        draws = core.random_srgb16(rng, len(mesh.vertices), settings.random_alpha)
+        vertex_colors = finish_colors(draws, settings, palette).for_attribute(srgb_target)
+        return vertex_colors[corner_verts(mesh)]
+
+    labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
+    # Every group gets a draw whether or not its faces are selected, so a
+    # face's colour does not depend on the selection.
+    draws = core.random_srgb16(rng, n_groups, settings.random_alpha)
+    colors = finish_colors(draws, settings, palette).for_attribute(srgb_target)
+    face_colors = colors if labels is None else colors[labels]
+    return core.loop_colors(loop_start, loop_total, face_colors, n_loops)

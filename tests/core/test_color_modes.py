@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Colour modes: HSV, grayscale, distinct, palette."""
+
+import colorsys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from random_vertex_colors.core import (
+    distinct_colors,
+    hsv_to_rgb,
+    palette_colors,
+    random_srgb16,
+    rng_for,
+    shape_colors,
+)
+
+unit = st.floats(0, 1)
+
+
+@given(unit, unit, unit)
+def test_hsv_to_rgb_matches_colorsys(h, s, v):
+    np.testing.assert_allclose(hsv_to_rgb([h, s, v]), colorsys.hsv_to_rgb(h % 1.0, s, v), atol=1e-12)
+
+
+def rgb_to_hsv_rows(rgb):
+    return np.array([colorsys.rgb_to_hsv(*row) for row in rgb])
+
+
+@given(st.tuples(unit, unit), st.tuples(unit, unit), st.tuples(unit, unit), st.integers(0, 2**32))
+def test_hsv_mode_stays_in_ranges(hue, saturation, value, seed):
+    draws = random_srgb16(rng_for(seed), 200)
+    shaped = shape_colors(draws, "HSV", hue, saturation, value)
+    hsv = rgb_to_hsv_rows(shaped[:, :3] / 65535)
+    tol = 1e-3
+    s0, s1 = sorted(saturation)
+    v0, v1 = sorted(value)
+    assert np.all(hsv[:, 2] >= v0 - tol) and np.all(hsv[:, 2] <= v1 + tol)
+    # Saturation and hue are undefined for black and grays.
+    colored = (hsv[:, 2] > 0.05) & (hsv[:, 1] > 0.05)
+    assert np.all(hsv[hsv[:, 2] > 0.05, 1] >= s0 - 0.02) and np.all(hsv[:, 1] <= s1 + 0.02)
+    h0, h1 = hue
+    h = hsv[colored, 0]
+    if h0 <= h1:
+        distance_out = np.maximum(h0 - h, h - h1)
+    else:  # wraps through red
+        distance_out = np.where((h >= h0) | (h <= h1), 0.0, np.minimum(h0 - h, h - h1))
+    circular = np.minimum(distance_out, 1 - np.abs(distance_out))
+    assert np.all(circular <= 0.02)
+    np.testing.assert_array_equal(shaped[:, 3], draws[:, 3])
+
+
+def test_hsv_ranges_fill_the_range():
+    draws = random_srgb16(rng_for(3), 5000)
+    hsv = rgb_to_hsv_rows(shape_colors(draws, "HSV", (0.2, 0.3), (0.5, 1.0), (0.6, 0.9))[:, :3] / 65535)
+    assert hsv[:, 0].min() < 0.21 and hsv[:, 0].max() > 0.29
+    assert hsv[:, 2].min() < 0.61 and hsv[:, 2].max() > 0.89
+
+
+def test_grayscale_and_rgb():
+    draws = random_srgb16(rng_for(1), 100)
+    gray = shape_colors(draws, "GRAYSCALE")
+    assert np.array_equal(gray[:, 0], gray[:, 1]) and np.array_equal(gray[:, 1], gray[:, 2])
+    assert len(np.unique(gray[:, 0])) > 90
+    assert shape_colors(draws, "RGB") is draws
+
+
+@pytest.mark.parametrize("n", [1, 2, 8, 9, 24, 27, 28, 100, 1000])
+def test_distinct_colors_keep_lattice_distance(n):
+    colors = distinct_colors(n)
+    assert colors.shape == (n, 3)
+    if n > 1:
+        gaps = np.linalg.norm(colors[:, None] - colors[None], axis=-1)[np.triu_indices(n, 1)]
+        k = max(2, int(np.ceil(round(n ** (1 / 3), 9))))
+        assert gaps.min() >= 1 / (k - 1) - 1e-9
+    if n == 24:
+        assert gaps.min() >= 0.2
+
+
+def test_distinct_mode_assigns_every_lattice_colour_once():
+    draws = random_srgb16(rng_for(4), 24)
+    shaped = shape_colors(draws, "DISTINCT")[:, :3] / 65535
+    gaps = np.linalg.norm(shaped[:, None] - shaped[None], axis=-1)[np.triu_indices(24, 1)]
+    assert gaps.min() >= 0.2
+    other = shape_colors(random_srgb16(rng_for(5), 24), "DISTINCT")[:, :3] / 65535
+    assert not np.array_equal(shaped, other)  # the assignment is random
+    np.testing.assert_array_equal(np.unique(shaped, axis=0), np.unique(other, axis=0))
+
+
+@given(st.integers(1, 60), st.integers(1, 12), st.integers(0, 1000))
+def test_palette_uses_only_and_all_palette_colours(n_groups, n_colors, seed):
+    palette = np.random.default_rng(seed).random((n_colors, 3)).astype(np.float32)
+    picked = palette_colors(random_srgb16(rng_for(seed), n_groups), palette)
+    assert picked.dtype == np.float32 and picked.shape == (n_groups, 4)
+    used = {tuple(row) for row in picked[:, :3]}
+    assert used <= {tuple(row) for row in palette}
+    assert len(used) == min(n_groups, len({tuple(row) for row in palette}))
+    assert np.all(picked[:, 3] == 1)
+
+
+def test_palette_and_modes_refuse_bad_input():
+    draws = random_srgb16(rng_for(0), 3)
+    with pytest.raises(ValueError, match="no colours"):
+        palette_colors(draws, np.zeros((0, 3)))
+    with pytest.raises(ValueError, match=r"\(p, 3\)"):
+        palette_colors(draws, np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="hue_range"):
+        shape_colors(draws, "HSV", hue_range=(0, 2))
+    with pytest.raises(ValueError, match="color_mode"):
+        shape_colors(draws, "CMYK")

@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Connected components and islands, against a plain union-find."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from random_vertex_colors.core import (
+    connected_components,
+    face_components,
+    face_islands,
+    uv_islands,
+    uv_vertex_ids,
+)
+
+
+def reference_components(n, edges):
+    parent = list(range(n))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return np.array([min(i for i in range(n) if find(i) == find(x)) for x in range(n)])
+
+
+@st.composite
+def graphs(draw):
+    n = draw(st.integers(1, 40))
+    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=80))
+    return n, edges
+
+
+@given(graphs())
+def test_components_match_union_find(graph):
+    n, edges = graph
+    u = np.array([a for a, _ in edges], dtype=np.int64)
+    v = np.array([b for _, b in edges], dtype=np.int64)
+    np.testing.assert_array_equal(connected_components(n, u, v), reference_components(n, edges))
+
+
+def test_long_chain_in_worst_order():
+    # A path numbered so every hook makes a long chain: still one component.
+    n = 100_000
+    order = np.arange(n)[::-1]
+    roots = connected_components(n, order[:-1], order[1:])
+    assert np.all(roots == 0)
+
+
+def test_components_refuse_bad_edges():
+    with pytest.raises(ValueError, match="same shape"):
+        connected_components(3, [0, 1], [1])
+    with pytest.raises(ValueError, match="0..2"):
+        connected_components(3, [0], [3])
+
+
+@st.composite
+def meshes_with_islands(draw):
+    """Faces given by vertex lists; islands made by reusing vertices."""
+    n_faces = draw(st.integers(1, 30))
+    n_verts = draw(st.integers(3, 40))
+    vertex_lists = st.lists(st.integers(0, n_verts - 1), min_size=3, max_size=8, unique=True)
+    faces = [draw(vertex_lists) for _ in range(n_faces)]
+    return faces, n_verts
+
+
+def face_layout(faces):
+    totals = np.array([len(f) for f in faces], dtype=np.int32)
+    starts = (np.cumsum(totals) - totals).astype(np.int32)
+    corner_verts = np.concatenate([np.array(f, dtype=np.int32) for f in faces])
+    return starts, totals, corner_verts
+
+
+@given(meshes_with_islands())
+def test_face_islands_match_union_find_over_shared_vertices(mesh):
+    faces, n_verts = mesh
+    starts, totals, corner_verts = face_layout(faces)
+    labels, n_islands = face_islands(starts, totals, corner_verts, n_verts)
+    edges = [(i, j) for i in range(len(faces)) for j in range(i) if set(faces[i]) & set(faces[j])]
+    expected = reference_components(len(faces), edges)
+    # Same partition, numbered by first face.
+    order = {root: k for k, root in enumerate(dict.fromkeys(expected.tolist()))}
+    np.testing.assert_array_equal(labels, [order[r] for r in expected.tolist()])
+    assert n_islands == len(order)
+
+
+def test_face_components_refuse_empty_faces():
+    with pytest.raises(ValueError, match="no corners"):
+        face_components(np.array([0, 3]), np.array([3, 0]), np.arange(3), 3)
+
+
+@given(meshes_with_islands(), st.integers(1, 3))
+@settings(max_examples=60)
+def test_uv_islands_split_where_uvs_differ(mesh, n_uv_choices):
+    faces, n_verts = mesh
+    starts, totals, corner_verts = face_layout(faces)
+    rng = np.random.default_rng(len(faces) * 31 + n_uv_choices)
+    # Each face picks one of a few UV offsets: faces sharing a vertex join only with equal UVs there.
+    face_choice = rng.integers(0, n_uv_choices, len(faces))
+    uvs = np.stack([corner_verts * 0.01 + np.repeat(face_choice, totals), corner_verts * 0.02], axis=1)
+    labels, n_islands = uv_islands(starts, totals, corner_verts, uvs)
+    edges = [
+        (i, j)
+        for i in range(len(faces))
+        for j in range(i)
+        if face_choice[i] == face_choice[j] and set(faces[i]) & set(faces[j])
+    ]
+    expected = reference_components(len(faces), edges)
+    order = {root: k for k, root in enumerate(dict.fromkeys(expected.tolist()))}
+    np.testing.assert_array_equal(labels, [order[r] for r in expected.tolist()])
+    assert n_islands == len(order)
+
+
+def test_uv_vertex_ids_group_equal_vertex_and_uv():
+    verts = np.array([0, 0, 0, 1, 1, 0])
+    uvs = np.array([[0, 0], [1, 0], [0, 0], [0, 0], [0, 0], [-0.0, 0]], dtype=np.float32)
+    np.testing.assert_array_equal(uv_vertex_ids(verts, uvs), [0, 1, 0, 3, 3, 0])
+
+
+def test_uv_vertex_ids_refuse_bad_shape():
+    with pytest.raises(ValueError, match=r"\(3, 2\)"):
+        uv_vertex_ids(np.arange(3), np.zeros((3, 3)))
