@@ -12,7 +12,7 @@ VENV = $$(tools/ensure-venv $(1))/bin/python
 STRICT ?=
 REQUIRE_ALL := $(if $(STRICT),--require-all,)
 
-.PHONY: all setup test test-core test-blender demo lint clean
+.PHONY: all setup test test-core test-blender demo readme-images lint clean
 
 all: test
 
@@ -30,6 +30,11 @@ test-blender:
 
 demo:
 	python=$(call VENV,bpy-5.0) && HOME=$$(mktemp -d) $$python demo/demo.py --output $(OUT)
+
+# The README's pictures: the demo at 640 pixels wide, PNGs only.
+readme-images:
+	python=$(call VENV,bpy-5.0) && tmp=$$(mktemp -d) && \
+	HOME=$$tmp $$python demo/demo.py --output $$tmp/out --width 640 && cp $$tmp/out/*.png docs/images/
 
 lint:
 	$(call VENV,dev) -m ruff check .

@@ -565,13 +565,19 @@ def _check_range(name: str, value_range) -> tuple[float, float]:
     return low, high
 
 
-def distinct_colors(n: int) -> np.ndarray:
+def distinct_colors(n: int, rng: np.random.Generator | None = None) -> np.ndarray:
     """``n`` RGB colours spread as far apart as a cubic lattice allows.
 
-    The lattice has ``k = ceil(cbrt(n))`` levels per channel (at least 2),
-    so any two colours are at least ``1 / (k - 1)`` apart: 24 colours are
-    0.5 apart, 1000 colours 1/9. Lattice points are taken in an order that
-    spreads the first ones widely (corners first).
+    The lattice has ``k = ceil(cbrt(n))`` levels per channel (at least 2,
+    from 0 to 1), so any two colours are at least ``1 / (k - 1)`` apart:
+    up to 8 colours are cube corners 1 apart, 24 colours 0.5, 1000 colours 1/9.
+
+    Parameters
+    ----------
+    n : int
+    rng : numpy.random.Generator, optional
+        Picks which ``n`` lattice points, in which order; without it, the
+        first ``n`` in lattice order.
 
     Returns
     -------
@@ -584,17 +590,9 @@ def distinct_colors(n: int) -> np.ndarray:
         k += 1
     levels = np.arange(k) / (k - 1)
     grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(-1, 3)
-    if n == grid.shape[0]:
-        return grid
-    # Prefer points on coarse sub-lattices: corners, then midpoints, ... so a
-    # subset of the lattice stays spread out. Stable, no randomness here.
-    steps = np.rint(grid * (k - 1)).astype(np.int64)
-    coarseness = np.zeros(grid.shape[0], dtype=np.int64)
-    for bit in range(int(k).bit_length(), -1, -1):  # a handful of bits, not a loop over colours
-        on_sub_lattice = np.all((steps % (1 << bit) == 0) | (steps == k - 1), axis=1)
-        coarseness = np.where((coarseness == 0) & on_sub_lattice, bit + 1, coarseness)
-    order = np.argsort(-coarseness, kind="stable")
-    return grid[order[:n]]
+    if rng is None:
+        return grid[:n]
+    return grid[rng.permutation(grid.shape[0])[:n]]
 
 
 def shape_colors(
@@ -616,8 +614,8 @@ def shape_colors(
     color_mode : {'RGB', 'HSV', 'GRAYSCALE', 'DISTINCT'}
         RGB uses the draws as they are. HSV maps them uniformly into the
         ranges (a hue range with min > max wraps through red). GRAYSCALE
-        sets r = g = b. DISTINCT assigns ``distinct_colors(n)`` in an order
-        given by the draws. PALETTE is ``palette_colors``'s.
+        sets r = g = b. DISTINCT gives ``distinct_colors(n)``, the lattice
+        points and their order picked by the draws. PALETTE is ``palette_colors``'s.
     hue_range, saturation_range, value_range : (min, max) in [0, 1]
 
     Returns
@@ -643,10 +641,9 @@ def shape_colors(
         out[:, 1] = out[:, 0]
         out[:, 2] = out[:, 0]
     elif color_mode == "DISTINCT":
-        # A random assignment of lattice colours: ranks of the first draw column.
-        order = np.argsort(draws16[:, 0], kind="stable")
-        lattice = distinct_colors(draws16.shape[0])
-        out[order, :3] = _to_u16(lattice)
+        # Which lattice points, and which group gets which, follow the draws.
+        lattice_rng = np.random.default_rng(draws16[:8, :3].astype(np.uint32).ravel())
+        out[:, :3] = _to_u16(distinct_colors(draws16.shape[0], lattice_rng))
     else:
         raise ValueError(f"color_mode must be one of {COLOR_MODES[:2] + COLOR_MODES[3:]}, got {color_mode!r}")
     return out

@@ -68,8 +68,9 @@ def test_grayscale_and_rgb():
 
 
 @pytest.mark.parametrize("n", [1, 2, 8, 9, 24, 27, 28, 100, 1000])
-def test_distinct_colors_keep_lattice_distance(n):
-    colors = distinct_colors(n)
+@pytest.mark.parametrize("rng", [None, np.random.default_rng(1)], ids=["ordered", "random"])
+def test_distinct_colors_keep_lattice_distance(n, rng):
+    colors = distinct_colors(n, rng)
     assert colors.shape == (n, 3)
     if n > 1:
         gaps = np.linalg.norm(colors[:, None] - colors[None], axis=-1)[np.triu_indices(n, 1)]
@@ -86,7 +87,9 @@ def test_distinct_mode_assigns_every_lattice_colour_once():
     assert gaps.min() >= 0.2
     other = shape_colors(random_srgb16(rng_for(5), 24), "DISTINCT")[:, :3] / 65535
     assert not np.array_equal(shaped, other)  # the assignment is random
-    np.testing.assert_array_equal(np.unique(shaped, axis=0), np.unique(other, axis=0))
+    # Single groups are not always the same lattice corner (black, say).
+    singles = {tuple(shape_colors(random_srgb16(rng_for(s), 1), "DISTINCT")[0, :3]) for s in range(40)}
+    assert len(singles) >= 6
 
 
 @given(st.integers(1, 60), st.integers(1, 12), st.integers(0, 1000))
