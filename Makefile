@@ -12,7 +12,7 @@ VENV = $$(tools/ensure-venv $(1))/bin/python
 STRICT ?=
 REQUIRE_ALL := $(if $(STRICT),--require-all,)
 
-.PHONY: all setup test test-core test-blender demo readme-images lint clean
+.PHONY: all setup test test-core test-blender demo readme-images package lint clean
 
 all: test
 
@@ -35,6 +35,12 @@ demo:
 readme-images:
 	python=$(call VENV,bpy-5.0) && tmp=$$(mktemp -d) && \
 	HOME=$$tmp $$python demo/demo.py --output $$tmp/out --width 640 && cp $$tmp/out/*.png docs/images/
+
+# dist/random_vertex_colors-<version>.zip (Blender 4.2+, built and validated with Blender's own
+# extension tool from the bpy 5.0 wheel) and ...-legacy.zip (Blender 3.4 to 4.1). See tools/package.py.
+package:
+	rm -f dist/random_vertex_colors-*.zip
+	bpy50=$$(tools/ensure-venv bpy-5.0) && $(PYTHON) tools/package.py --bpy-venv $$bpy50 --output-dir dist
 
 lint:
 	$(call VENV,dev) -m ruff check .

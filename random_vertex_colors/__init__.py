@@ -12,7 +12,7 @@ bl_info = {
     "version": (0, 1, 0),
     "blender": (3, 4, 0),
     "location": "Vertex Paint > Paint, Object menu, Edit Mode > Face menu, F3 search",
-    "description": "Give every face a random colour in a face-corner colour attribute",
+    "description": "Random colours per face, island, UV island, face set, object, material or vertex",
     "category": "Paint",
 }
 

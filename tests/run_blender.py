@@ -8,8 +8,10 @@
 a Blender binary. A target that is missing is skipped with the reason, unless
 ``--require-all`` is given (CI gives it). Each run gets its own HOME and
 BLENDER_USER_RESOURCES in a temporary folder so that no user preferences or
-add-ons leak in or out. Exit status: 0 only if every run that ran passed and
-no required target was skipped.
+add-ons leak in or out. RVC_BLENDER_EXT names Blender's extension tool from
+the first bpy wheel that has one, so that the install tests in every Blender
+build the zips as ``make package`` does. Exit status: 0 only if every run
+that ran passed and no required target was skipped.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SUITE = ROOT / "tests" / "blender"
+
+sys.path.insert(0, str(ROOT / "tools"))
+import package  # noqa: E402  (tools/package.py: finds Blender's extension tool in a bpy wheel)
 
 
 def isolated_env(home: str) -> dict[str, str]:
@@ -53,6 +58,16 @@ def command_for(kind: str, path: str, pytest_args: list[str]) -> list[str]:
         path, "--background", "--factory-startup", "--python-exit-code", "1",
         "--python", str(ROOT / "tests" / "blender_pytest.py"), "--", str(SUITE), *pytest_args,
     ]
+
+
+def extension_tool(bpy_pythons: list[str]) -> str | None:
+    """blender_ext.py from the first bpy wheel's virtual environment (``<venv>/bin/python``) that has it."""
+    for python in bpy_pythons:
+        try:
+            return str(package.find_blender_ext(pathlib.Path(python).parent.parent))
+        except package.PackageError:
+            continue
+    return None
 
 
 def resolve(path: str) -> str | None:
@@ -92,6 +107,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     targets = [("bpy", p) for p in args.bpy] + [("blender", p) for p in args.blender]
+    tool = extension_tool(args.bpy)
     outcomes = []
     for kind, path in targets:
         reason = availability(kind, path)
@@ -101,6 +117,8 @@ def main(argv: list[str]) -> int:
         print(f"\n=== Blender tests in {kind} {path}", flush=True)
         with tempfile.TemporaryDirectory(prefix="rvc-home-") as home:
             env = isolated_env(home)
+            if tool:
+                env["RVC_BLENDER_EXT"] = tool
             if kind == "blender":
                 env = binary_env(env, resolve(path))
             code = subprocess.call(command_for(kind, path, pytest_args), cwd=ROOT, env=env)

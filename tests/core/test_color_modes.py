@@ -38,9 +38,11 @@ def test_hsv_mode_stays_in_ranges(hue, saturation, value, seed):
     s0, s1 = sorted(saturation)
     v0, v1 = sorted(value)
     assert np.all(hsv[:, 2] >= v0 - tol) and np.all(hsv[:, 2] <= v1 + tol)
-    # Saturation and hue are undefined for black and grays.
-    colored = (hsv[:, 2] > 0.05) & (hsv[:, 1] > 0.05)
-    assert np.all(hsv[hsv[:, 2] > 0.05, 1] >= s0 - 0.02) and np.all(hsv[:, 1] <= s1 + 0.02)
+    # Saturation and hue are undefined for black and grays, and 16-bit
+    # quantization blurs them for the darkest colours.
+    bright = hsv[:, 2] > 0.05
+    colored = bright & (hsv[:, 1] > 0.05)
+    assert np.all(hsv[bright, 1] >= s0 - 0.02) and np.all(hsv[bright, 1] <= s1 + 0.02)
     h0, h1 = hue
     h = hsv[colored, 0]
     if h0 <= h1:
