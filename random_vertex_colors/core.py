@@ -529,33 +529,27 @@ def hsv_to_rgb(hsv):
 
     Returns
     -------
-    (..., 3) ndarray of float64
+    (..., 3) ndarray of float64 (float32 for float32 input)
     """
-    hsv = np.asarray(hsv, dtype=np.float64)
+    hsv = np.asarray(hsv)
+    if hsv.dtype != np.float32:
+        hsv = hsv.astype(np.float64)
     if hsv.shape[-1:] != (3,):
         raise ValueError(f"hsv must have shape (..., 3), got {hsv.shape}")
-    h, s, v = hsv[..., 0] % 1.0, hsv[..., 1], hsv[..., 2]
-    sector = np.floor(h * 6.0)
-    f = h * 6.0 - sector
-    p, q, t = v * (1 - s), v * (1 - s * f), v * (1 - s * (1 - f))
-    sector = sector.astype(np.int64) % 6
-    # Rows of (r, g, b) per sector, picked with masks rather than a loop over values.
-    choices_r = [v, q, p, p, t, v]
-    choices_g = [t, v, v, q, p, p]
-    choices_b = [p, p, t, v, v, q]
-    conditions = [sector == k for k in range(6)]
-    return np.stack(
-        [np.select(conditions, choices) for choices in (choices_r, choices_g, choices_b)],
-        axis=-1,
-    )
+    h, s, v = hsv[..., :1], hsv[..., 1:2], hsv[..., 2:3]
+    # Channel n of (r, g, b) = (5, 3, 1) is v - v s clip(min(k, 4 - k), 0, 1)
+    # with k = (n + 6 h) mod 6: three cheap passes instead of six masks.
+    k = (np.array([5.0, 3.0, 1.0], dtype=hsv.dtype) + 6 * (h % 1)) % 6
+    return v - v * s * np.clip(np.minimum(k, 4 - k), 0, 1)
 
 
 def _unit(draws16) -> np.ndarray:
-    return draws16.astype(np.float64) / _U16_MAX
+    # float32 holds 16-bit steps exactly enough (24-bit mantissa) and halves the memory traffic.
+    return draws16.astype(np.float32) * np.float32(1 / _U16_MAX)
 
 
 def _to_u16(unit) -> np.ndarray:
-    return np.rint(np.clip(unit, 0.0, 1.0) * _U16_MAX).astype(np.uint16)
+    return np.rint(np.clip(unit, 0, 1) * np.float32(_U16_MAX)).astype(np.uint16)
 
 
 def _check_range(name: str, value_range) -> tuple[float, float]:
@@ -563,6 +557,21 @@ def _check_range(name: str, value_range) -> tuple[float, float]:
     if not (0.0 <= low <= 1.0 and 0.0 <= high <= 1.0):
         raise ValueError(f"{name} must lie in [0, 1], got ({low}, {high})")
     return low, high
+
+
+def _lattice_size(n: int) -> int:
+    k = 2
+    while k**3 < n:
+        k += 1
+    return k
+
+
+def _distinct16(n: int, rng: np.random.Generator | None) -> np.ndarray:
+    """``distinct_colors`` as (n, 3) uint16, without building the whole lattice."""
+    k = _lattice_size(n)
+    levels = np.rint(np.arange(k) / (k - 1) * _U16_MAX).astype(np.uint16)
+    points = np.arange(n) if rng is None else rng.permutation(k**3)[:n]
+    return np.stack([levels[points // (k * k)], levels[points // k % k], levels[points % k]], axis=1)
 
 
 def distinct_colors(n: int, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -582,17 +591,11 @@ def distinct_colors(n: int, rng: np.random.Generator | None = None) -> np.ndarra
     Returns
     -------
     (n, 3) ndarray of float64 in [0, 1]
+        Levels quantized to 16 bits, as the colours are drawn.
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
-    k = 2
-    while k**3 < n:
-        k += 1
-    levels = np.arange(k) / (k - 1)
-    grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(-1, 3)
-    if rng is None:
-        return grid[:n]
-    return grid[rng.permutation(grid.shape[0])[:n]]
+    return _distinct16(n, rng) / _U16_MAX
 
 
 def shape_colors(
@@ -643,7 +646,7 @@ def shape_colors(
     elif color_mode == "DISTINCT":
         # Which lattice points, and which group gets which, follow the draws.
         lattice_rng = np.random.default_rng(draws16[:8, :3].astype(np.uint32).ravel())
-        out[:, :3] = _to_u16(distinct_colors(draws16.shape[0], lattice_rng))
+        out[:, :3] = _distinct16(draws16.shape[0], lattice_rng)
     else:
         raise ValueError(f"color_mode must be one of {COLOR_MODES[:2] + COLOR_MODES[3:]}, got {color_mode!r}")
     return out
