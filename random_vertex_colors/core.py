@@ -444,7 +444,7 @@ def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = Non
     return face_components(loop_start, loop_total, corner_verts, n_verts)
 
 
-def uv_vertex_ids(corner_verts, corner_uvs) -> np.ndarray:
+def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
     """Give corners that share a vertex and a UV one id.
 
     Parameters
@@ -455,36 +455,46 @@ def uv_vertex_ids(corner_verts, corner_uvs) -> np.ndarray:
 
     Returns
     -------
-    (n_loops,) ndarray of int64
-        For each corner, the first corner with its vertex and UV.
+    ids : (n_loops,) ndarray of int32 (int64 past 2**31 - 1 corners)
+        One id per distinct (vertex, UV), numbered 0, 1, ... in order of
+        the first corner that has it.
+    n_ids : int
 
     Notes
     -----
     No sort: each pass takes, per vertex, the first corner not yet matched
     and matches every pending corner of that vertex with the same UV. The
     number of passes is the largest number of distinct UVs at one vertex
-    (1 inside an island, a few on seams).
+    (1 inside an island, a few on seams); each pass only sees the corners
+    still pending.
     """
     corner_verts = _as_index_array(corner_verts, "corner_verts")
     n_loops = corner_verts.shape[0]
     corner_uvs = np.asarray(corner_uvs)
     if corner_uvs.shape != (n_loops, 2):
         raise ValueError(f"corner_uvs must have shape ({n_loops}, 2), got {corner_uvs.shape}")
+    dtype = np.int32 if n_loops < 2**31 else np.int64
+    corner_verts = corner_verts.astype(dtype, copy=False)
     # One 64-bit key per UV pair; adding 0.0 folds -0.0 into 0.0.
     uv_keys = (np.ascontiguousarray(corner_uvs, dtype=np.float32) + np.float32(0.0)).view(np.uint64)[:, 0]
-    ids = np.empty(n_loops, dtype=np.int64)
+    first_corner = np.empty(n_loops, dtype=dtype)
     n_verts = int(corner_verts.max()) + 1 if n_loops else 0
-    first_pending = np.full(n_verts, n_loops, dtype=np.int64)
-    pending = np.arange(n_loops, dtype=np.int64)
+    first_pending = np.full(n_verts, n_loops, dtype=dtype)
+    pending = np.arange(n_loops, dtype=dtype)
+    verts, keys = corner_verts, uv_keys
     while pending.size:
-        verts = corner_verts[pending]
         np.minimum.at(first_pending, verts, pending)
         representative = first_pending[verts]
         first_pending[verts] = n_loops  # reset only what this pass touched
-        match = uv_keys[pending] == uv_keys[representative]
-        ids[pending[match]] = representative[match]
-        pending = pending[~match]
-    return ids
+        match = keys == uv_keys[representative]
+        first_corner[pending[match]] = representative[match]
+        unmatched = ~match
+        pending, verts, keys = pending[unmatched], verts[unmatched], keys[unmatched]
+    # Renumber the representatives 0, 1, ...: a compact key space for what follows.
+    is_first = first_corner == np.arange(n_loops, dtype=dtype)
+    renumber = np.cumsum(is_first, dtype=dtype)
+    renumber -= 1
+    return renumber[first_corner], int(renumber[-1]) + 1 if n_loops else 0
 
 
 def uv_islands(loop_start, loop_total, corner_verts, corner_uvs):
@@ -509,8 +519,8 @@ def uv_islands(loop_start, loop_total, corner_verts, corner_uvs):
     corners there carry the same UV, so a seam splits islands. Cost:
     ``uv_vertex_ids`` plus ``face_components`` over corners.
     """
-    keys = uv_vertex_ids(corner_verts, corner_uvs)
-    return face_components(loop_start, loop_total, keys, keys.shape[0])
+    keys, n_keys = uv_vertex_ids(corner_verts, corner_uvs)
+    return face_components(loop_start, loop_total, keys, n_keys)
 
 
 # --------------------------------------------------------------------------
