@@ -272,6 +272,16 @@ def test_in_place_rewrites_the_input_atomically(scene_file, work):
     assert n_unique_rows(face_colors(meshes["A"])) == scene_file.faces["A"]
 
 
+def test_in_place_through_a_link_rewrites_the_file_it_points_to(work):
+    link = work.out / "link.blend"
+    link.symlink_to(work.source)
+    before = sha256(work.source)
+    run = run_cli(link, "--in-place", home=work.home)
+    assert run.code == 0, run
+    assert link.is_symlink() and sha256(work.source) != before
+    assert listing(work.out) == ["link.blend"] and listing(work.source.parent) == ["scene.blend"]
+
+
 def test_embedded_scripts_never_run(scene_file, work):
     # The file's script does run when scripts are allowed: the marker can appear.
     opened = run_blender([work.source], work.home, script=OPEN_WITH_SCRIPTS)
