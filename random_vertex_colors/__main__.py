@@ -17,4 +17,4 @@ if not __package__:
 from random_vertex_colors import cli  # noqa: E402
 
 if __name__ == "__main__":
-    cli.exit_with(cli.main(cli.program_arguments(sys.argv)))
+    cli.exit_with(cli.main(cli.program_arguments(sys.argv, cli.in_blender_binary())))

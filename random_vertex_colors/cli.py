@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import inspect
 import os
 import sys
 import tempfile
@@ -35,9 +34,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # colouring or saving failed; OUTPUT was not written
 EXIT_BAD_INPUT = 2  # bad arguments or input; nothing was tried, nothing written
 
-# Issue 4's choices, written out here until the operator's enums are merged.
-GRANULARITIES = ("FACE", "ISLAND", "UV_ISLAND", "FACE_SET", "OBJECT", "MATERIAL", "VERTEX")
-COLOR_MODES = ("RGB", "HSV", "PALETTE", "GRAYSCALE", "DISTINCT")
+GRANULARITIES = mesh_colors.GRANULARITIES
+COLOR_MODES = mesh_colors.COLOR_MODES
 
 # The operator's seed is a 32-bit IntProperty: the same range here, so any
 # seed used on the command line can be typed into the redo panel too.
@@ -47,8 +45,7 @@ SEED_MIN, SEED_MAX = -(2**31), 2**31 - 1
 # (before 3.0) or zstd (3.0 and later).
 BLEND_SIGNATURES = (b"BLENDER", b"\x1f\x8b", b"\x28\xb5\x2f\xfd")
 
-# ColorSettings field -> the option that sets it. Only the fields that
-# ColorSettings has are passed on; the others are refused with a message.
+# ColorSettings field -> the option that sets it.
 SETTING_OPTIONS = {
     "seed": "--seed",
     "granularity": "--granularity",
@@ -207,18 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
 def color_settings(args: argparse.Namespace) -> ColorSettings:
     """The ColorSettings the options ask for; unset options keep ColorSettings' defaults.
 
-    Raises CliError for an option ColorSettings has no field for, for an
-    inconsistent combination, and for values ColorSettings refuses.
+    Raises CliError for an inconsistent combination and for values
+    ColorSettings refuses.
     """
     given = {name: getattr(args, name) for name in SETTING_OPTIONS if hasattr(args, name)}
     for name in ("saturation_range", "value_range"):
         if name in given and given[name][0] > given[name][1]:
             low, high = given[name]
             raise CliError(f"argument {SETTING_OPTIONS[name]}: MIN {low:g} is above MAX {high:g}")
-    known = {field.name for field in dataclasses.fields(ColorSettings)}
-    unknown = [SETTING_OPTIONS[name] for name in given if name not in known]
-    if unknown:
-        raise CliError(f"this version of the add-on does not support {', '.join(unknown)}")
     for name, mode in MODE_OPTIONS.items():
         if name in given:
             chosen = given.setdefault("color_mode", mode)
@@ -355,47 +348,25 @@ def group_by_mesh(objects) -> list[tuple]:
     )
 
 
-def find_palette(bpy, settings: ColorSettings, input_path: str):
-    """The palette PALETTE mode takes colours from, read, or None in other modes."""
-    if getattr(settings, "color_mode", None) != "PALETTE":
-        return None
-    name = getattr(settings, "palette_name", "")
-    if name:
-        palette = bpy.data.palettes.get(name)
-        if palette is None:
-            raise CliError(f"no palette named '{name}' in '{input_path}'")
-    else:
-        paint = bpy.context.scene.tool_settings.vertex_paint
-        palette = paint.palette if paint is not None else None
-        if palette is None:
-            raise CliError(f"--color-mode PALETTE needs --palette NAME, a palette in '{input_path}'")
-    try:
-        return mesh_colors.read_palette(palette)
-    except ColorError as error:
-        raise CliError(str(error)) from None
-
-
 def color_keywords(bpy, groups, settings: ColorSettings, input_path: str) -> dict:
     """Keyword arguments for ``color_mesh`` shared by every mesh of the run.
 
-    Issue 4 gives ``color_mesh`` a palette and object/material colours
-    shaped over the whole run; they are passed where ``color_mesh`` takes them.
+    The palette (the named one, else the file's Vertex Paint palette, as the
+    operator does) and the object and material colours, shaped over the whole
+    run as the operator shapes them over its selection.
     """
-    accepted = inspect.signature(mesh_colors.color_mesh).parameters
-    keywords = {}
-    if "palette" in accepted:
-        keywords["palette"] = find_palette(bpy, settings, input_path)
-    if "shared" in accepted:
+    paint = bpy.context.scene.tool_settings.vertex_paint
+    try:
+        palette = mesh_colors.resolve_palette(settings, bpy.data.palettes, paint.palette if paint else None)
         keys = [
             key
             for mesh, users in groups
             for key in mesh_colors.shared_keys(mesh, settings, users[0].name_full)
         ]
-        try:
-            keywords["shared"] = mesh_colors.shared_colors(keys, settings, keywords.get("palette"))
-        except ColorError as error:
-            raise CliError(str(error)) from None
-    return keywords
+        shared = mesh_colors.shared_colors(keys, settings, palette)
+    except ColorError as error:
+        raise CliError(f"{error} (in '{input_path}')") from None
+    return {"palette": palette, "shared": shared}
 
 
 def color_objects(groups, settings: ColorSettings, keywords: dict, named: bool) -> tuple[list[str], int]:
@@ -405,14 +376,11 @@ def color_objects(groups, settings: ColorSettings, keywords: dict, named: bool) 
     named, and is skipped with a warning otherwise; nothing is saved yet, so
     a failure part way loses nothing.
     """
-    per_object = "object_name" in inspect.signature(mesh_colors.color_mesh).parameters
     lines, problems, total_faces = [], [], 0
     for mesh, users in groups:
-        if per_object:
-            keywords = dict(keywords, object_name=users[0].name_full)
         started = time.perf_counter()
         try:
-            result = mesh_colors.color_mesh(mesh, settings, **keywords)
+            result = mesh_colors.color_mesh(mesh, settings, object_name=users[0].name_full, **keywords)
         except ColorError as error:
             if named:
                 raise CliError(f"object '{users[0].name}': {error}", EXIT_FAILED) from None
@@ -512,12 +480,17 @@ def main(argv: list[str]) -> int:
         return EXIT_FAILED
 
 
-def program_arguments(argv: list[str]) -> list[str]:
+def program_arguments(argv: list[str], in_blender_binary: bool) -> list[str]:
     """The arguments meant for us: after ``--`` in a Blender binary, else all but the program."""
-    bpy = sys.modules.get("bpy")
-    if bpy is not None and bpy.app.binary_path:
+    if in_blender_binary:
         return argv[argv.index("--") + 1:] if "--" in argv else []
     return argv[1:]
+
+
+def in_blender_binary() -> bool:
+    """True inside a Blender binary, False in the bpy module or plain Python."""
+    bpy = sys.modules.get("bpy")
+    return bpy is not None and bool(bpy.app.binary_path)
 
 
 def exit_with(code: int) -> None:

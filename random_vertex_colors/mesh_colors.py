@@ -87,6 +87,32 @@ def read_palette(palette) -> Palette:
     return Palette(rgb.reshape(-1, 3), linear=subtype != "COLOR_GAMMA")
 
 
+def resolve_palette(settings: ColorSettings, palettes, tool_palette) -> Palette | None:
+    """The palette PALETTE mode takes colours from: the named one, else the tool's.
+
+    Parameters
+    ----------
+    settings : ColorSettings
+    palettes : bpy.types.BlendDataPalettes
+        Where ``settings.palette_name`` is looked up.
+    tool_palette : bpy.types.Palette or None
+        The Vertex Paint tool's palette, used when no name is given.
+
+    Returns None in other colour modes.
+    """
+    if settings.color_mode != "PALETTE":
+        return None
+    if settings.palette_name:
+        palette = palettes.get(settings.palette_name)
+        if palette is None:
+            raise ColorError(f"no palette named '{settings.palette_name}'")
+    else:
+        palette = tool_palette
+        if palette is None:
+            raise ColorError("no palette: name one, or give the Vertex Paint tool a palette")
+    return read_palette(palette)
+
+
 class GroupColors(NamedTuple):
     """Colours for groups before they meet an attribute.
 

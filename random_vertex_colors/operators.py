@@ -69,22 +69,6 @@ def split_targets(objects) -> tuple[list[tuple], list[str]]:
     return sorted(owners.values(), key=lambda pair: pair[0].name_full), skipped
 
 
-def resolve_palette(context: Context, settings: ColorSettings) -> mesh_colors.Palette | None:
-    """The palette PALETTE mode uses: the named one, else the Vertex Paint tool's."""
-    if settings.color_mode != 'PALETTE':
-        return None
-    if settings.palette_name:
-        palette = bpy.data.palettes.get(settings.palette_name)
-        if palette is None:
-            raise ColorError(f"no palette named '{settings.palette_name}'")
-    else:
-        paint = context.tool_settings.vertex_paint
-        palette = paint.palette if paint is not None else None
-        if palette is None:
-            raise ColorError("no palette: name one, or give the Vertex Paint tool a palette")
-    return mesh_colors.read_palette(palette)
-
-
 class MESH_OT_random_vertex_colors(Operator):
     """Give the selected meshes random colours per face, island, object, material or vertex"""
 
@@ -186,7 +170,10 @@ class MESH_OT_random_vertex_colors(Operator):
             return {'CANCELLED'}
         try:
             settings = ColorSettings.from_properties(self)
-            palette = resolve_palette(context, settings)
+            paint = context.tool_settings.vertex_paint
+            palette = mesh_colors.resolve_palette(
+                settings, bpy.data.palettes, paint.palette if paint is not None else None
+            )
             for mesh, _owner in targets:
                 mesh_colors.check_attribute(mesh, settings.attribute_name)
             shared = mesh_colors.shared_colors(
