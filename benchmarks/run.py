@@ -98,7 +98,8 @@ def granularities() -> list[str]:
     properties = bpy.ops.mesh.random_vertex_colors.get_rna_type().properties
     if "granularity" not in properties:
         return []
-    return [item.identifier for item in properties["granularity"].enum_items]
+    # An enum filled by a callback lists no static items: FACE is the one every build has.
+    return [item.identifier for item in properties["granularity"].enum_items] or ["FACE"]
 
 
 def random_colors_node_group():
