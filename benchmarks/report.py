@@ -196,7 +196,8 @@ def per_face(points: list[tuple[int, float]]) -> str:
 
 def plot(r: Results, path: pathlib.Path) -> None:
     grids = r.grids()
-    fig, ax = plt.subplots(figsize=(9, 5.6), dpi=120)
+    fig, ax = plt.subplots(figsize=(11, 5.6), dpi=110)
+    ax.set_prop_cycle(color=plt.cm.tab20.colors)  # a colour per method, granularities included
     styles = {"seed_loop": ("s", ":"), "seed_f64": ("v", "--"), "seed_f32": ("^", "--"),
               "geometry_nodes": ("D", "-."), "floor": ("x", ":"), "ours_rna_starts": ("+", "-"),
               "ours_FACE@warm": (".", "--")}
@@ -218,7 +219,7 @@ def plot(r: Results, path: pathlib.Path) -> None:
     ax.set_title(f"Random colour per face, Blender {r.machine['blender']} "
                  f"({r.machine['cores']} shared cores)", fontsize=11)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
