@@ -12,7 +12,7 @@ VENV = $$(tools/ensure-venv $(1))/bin/python
 STRICT ?=
 REQUIRE_ALL := $(if $(STRICT),--require-all,)
 
-.PHONY: all setup test test-core test-blender demo readme-images package lint clean
+.PHONY: all setup test test-core test-blender demo readme-images package bench lint clean
 
 all: test
 
@@ -44,6 +44,13 @@ package:
 
 lint:
 	$(call VENV,dev) -m ruff check .
+
+# Measures in the bpy 5.0 module (JSON), then tables and plot with the dev venv's matplotlib.
+# BENCH_QUICK=1: fewer, smaller meshes (about 40 s instead of a few minutes).
+bench:
+	python=$(call VENV,bpy-5.0) && dev=$(call VENV,dev) && \
+	HOME=$$(mktemp -d) $$python benchmarks/run.py --output docs/performance.json && \
+	$$dev benchmarks/report.py docs/performance.json
 
 clean:
 	rm -rf $(OUT) dist .pytest_cache

@@ -57,6 +57,19 @@ def test_srgb16_to_linear_matches_formula():
     np.testing.assert_allclose(linear[:, 3], values / 65535, rtol=1e-6)  # alpha is not encoded
 
 
+@pytest.mark.parametrize("other_alpha", [65535, 0, 32768, 65534])
+def test_srgb16_to_linear_alpha_is_unit_scaled_whatever_the_mix(other_alpha):
+    # Opaque alpha skips the second gather: check it is exact, alone and mixed with others.
+    colors = np.full((5, 4), 65535, dtype=np.uint16)
+    colors[:, :3] = [[0, 1, 2], [100, 200, 300], [40000, 50000, 60000], [65535, 0, 7], [9, 9, 9]]
+    colors[2, 3] = other_alpha
+    linear = srgb16_to_linear(colors)
+    expected_alpha = (colors[:, 3] / 65535).astype(np.float32)
+    assert np.array_equal(linear[:, 3], expected_alpha)
+    assert linear[0, 3] == 1.0
+    np.testing.assert_allclose(linear[:, :3], srgb_to_linear(colors[:, :3] / 65535), rtol=1e-6, atol=1e-7)
+
+
 def test_srgb16_to_float():
     rgba = np.array([[0, 65535, 32768, 65535]], dtype=np.uint16)
     np.testing.assert_allclose(srgb16_to_float(rgba), [[0, 1, 32768 / 65535, 1]], rtol=1e-7)

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Face starts read straight from Blender's face table equal what foreach_get reads."""
+
+import bpy
+import numpy as np
+import pytest
+from meshes import from_faces, grid, ngon_and_loose_edges, read_loop_colors, suzanne
+
+from random_vertex_colors import mesh_colors
+
+
+def rna_starts(me):
+    starts = np.empty(len(me.polygons), dtype=np.int32)
+    me.polygons.foreach_get("loop_start", starts)
+    return starts
+
+
+def with_faces_deleted():
+    """A grid with every third face deleted through bmesh, so starts are renumbered."""
+    import bmesh
+
+    ob = grid(9, 7, name="Holes")
+    bm = bmesh.new()
+    bm.from_mesh(ob.data)
+    bm.faces.ensure_lookup_table()
+    bmesh.ops.delete(bm, geom=[f for f in bm.faces if f.index % 3 == 0], context='FACES_ONLY')
+    bm.to_mesh(ob.data)
+    bm.free()
+    return ob
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: grid(17, 5), suzanne, ngon_and_loose_edges, with_faces_deleted],
+    ids=["grid", "suzanne", "ngon_loose_edges", "faces_deleted"],
+)
+def test_in_place_starts_equal_foreach_get(empty_scene, make):
+    me = make().data
+    starts = mesh_colors.face_starts_in_place(me.polygons)
+    assert starts is not None, "Blender's face table no longer reads in place: colouring lost its fast path"
+    assert starts.dtype == np.int32
+    assert np.array_equal(starts, rna_starts(me))
+
+
+def test_single_face_uses_foreach_get(empty_scene):
+    me = from_faces([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [(0, 1, 2)], name="Tri").data
+    assert mesh_colors.face_starts_in_place(me.polygons) is None
+    starts, totals = mesh_colors.face_corner_ranges(me)
+    assert starts.tolist() == [0] and totals.tolist() == [3]
+
+
+def test_operator_colours_do_not_depend_on_how_starts_are_read(empty_scene, monkeypatch):
+    me = with_faces_deleted().data
+    assert bpy.ops.mesh.random_vertex_colors(seed=6) == {'FINISHED'}
+    in_place = read_loop_colors(me).copy()
+    monkeypatch.setattr(mesh_colors, "READ_FACE_STARTS_IN_PLACE", False)
+    assert bpy.ops.mesh.random_vertex_colors(seed=7) == {'FINISHED'}
+    assert not np.array_equal(read_loop_colors(me), in_place)
+    assert bpy.ops.mesh.random_vertex_colors(seed=6) == {'FINISHED'}
+    assert np.array_equal(read_loop_colors(me), in_place)
