@@ -469,26 +469,42 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
     """
     loop_start = _as_index_array(loop_start, "loop_start")
     loop_total = _as_index_array(loop_total, "loop_total")
-    corner_keys = _as_index_array(corner_keys, "corner_keys")
     n_faces = loop_start.shape[0]
     used = loop_total > 0
     if not used.all():
         raise ValueError(f"face {int(np.flatnonzero(~used)[0])} has no corners")
+    dtype = np.int32 if max(n_keys, n_faces) < 2**31 else np.int64
+    keys = _as_index_array(corner_keys, "corner_keys").astype(dtype, copy=False)
+    n_loops = keys.shape[0]
+    if keys.size and (keys.min() < 0 or keys.max() >= n_keys):
+        raise ValueError(f"corner_keys must lie in 0..{n_keys - 1}")
     if n_faces == 0:
         return np.zeros(0, dtype=np.int64), 0
-    # Join every corner's key to the key of its face's first corner.
-    face_first_keys = corner_keys[loop_start]
-    first_keys = loop_colors(loop_start, loop_total, face_first_keys[:, None], corner_keys.shape[0])
-    roots = connected_components(n_keys, corner_keys, first_keys[:, 0])
-    face_roots = roots[face_first_keys].astype(np.int64)
+    # Join every corner's key to the key of its face's first corner (the
+    # first corners themselves would only join themselves).
+    face_first_keys = keys[loop_start]
+    size = int(loop_total[0])
+    uniform = size * n_faces == n_loops and np.array_equal(loop_start, np.arange(0, n_loops, size))
+    if size > 1 and uniform:
+        # All faces one size, in corner order (all quads, all triangles): slices, no masks.
+        others = keys.reshape(n_faces, size)[:, 1:].ravel()
+        firsts = np.repeat(face_first_keys, size - 1)
+    else:
+        first_keys = loop_colors(loop_start, loop_total, face_first_keys[:, None], n_loops)[:, 0]
+        not_first = np.ones(n_loops, dtype=bool)
+        not_first[loop_start] = False
+        others, firsts = keys[not_first], first_keys[not_first]
+    roots = _component_roots(int(n_keys), others, firsts)
+    face_roots = roots[face_first_keys]
     # Number components by their first face, with no sort: a face is first
     # in its component when it is the smallest face index with its root.
-    first_face = np.full(n_keys, n_faces, dtype=np.int64)
-    face_ids = np.arange(n_faces, dtype=np.int64)
+    face_ids = np.arange(n_faces, dtype=dtype)
+    first_face = np.full(n_keys, n_faces, dtype=dtype)
     np.minimum.at(first_face, face_roots, face_ids)
-    is_first = first_face[face_roots] == face_ids
-    label_at_first = np.cumsum(is_first) - 1
-    return label_at_first[first_face[face_roots]], int(is_first.sum())
+    first_of_own = first_face[face_roots]
+    is_first = first_of_own == face_ids
+    label_at_first = np.cumsum(is_first, dtype=np.int64) - 1
+    return label_at_first[first_of_own], int(label_at_first[-1]) + 1
 
 
 def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = None):

@@ -129,3 +129,20 @@ def test_uv_vertex_ids_group_equal_vertex_and_uv():
 def test_uv_vertex_ids_refuse_bad_shape():
     with pytest.raises(ValueError, match=r"\(3, 2\)"):
         uv_vertex_ids(np.arange(3), np.zeros((3, 3)))
+
+
+@given(st.integers(1, 30), st.sampled_from([3, 4]), st.integers(4, 30), st.booleans(), st.randoms())
+def test_face_islands_of_equal_sized_faces_in_any_order(n_faces, size, n_verts, shuffle, random):
+    faces = [random.sample(range(n_verts), size) for _ in range(n_faces)]
+    starts, totals, corner_verts = face_layout(faces)
+    if shuffle:  # faces listed out of corner order take the general path
+        order = list(range(n_faces))
+        random.shuffle(order)
+        starts, totals = starts[order], totals[order]
+        faces = [faces[i] for i in order]
+    labels, n_islands = face_islands(starts, totals, corner_verts, n_verts)
+    edges = [(i, j) for i in range(n_faces) for j in range(i) if set(faces[i]) & set(faces[j])]
+    expected = reference_components(n_faces, edges)
+    order_of = {root: k for k, root in enumerate(dict.fromkeys(expected.tolist()))}
+    np.testing.assert_array_equal(labels, [order_of[r] for r in expected.tolist()])
+    assert n_islands == len(order_of)
