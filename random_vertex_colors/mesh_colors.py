@@ -378,6 +378,16 @@ def read_corner_colors(mesh, name: str) -> np.ndarray:
     return values.reshape(-1, 4)
 
 
+def foreach_floats(values) -> np.ndarray:
+    """``values`` as the contiguous 1-D float32 array that ``foreach_set`` reads fast.
+
+    No copy when it already is one. float64 or strided input is converted
+    here by numpy, once: handed to ``foreach_set`` as is, Blender accepts it
+    silently at ~100x the cost (1M corners: 1.7 ms against 189-232 ms).
+    """
+    return np.ascontiguousarray(values, dtype=np.float32).reshape(-1)
+
+
 def write_corner_colors(mesh, name: str, values: np.ndarray) -> None:
     """Write (n_loops, 4) values, given in the attribute's own space, to attribute ``name``.
 
@@ -388,7 +398,9 @@ def write_corner_colors(mesh, name: str, values: np.ndarray) -> None:
     face and lets Blender copy it to the corners, with the same bytes.
     """
     attribute = mesh.attributes[name]  # fetched here: earlier references may be stale
-    flat = np.ascontiguousarray(values, dtype=np.float32).reshape(-1)
+    if np.shape(values) != (len(attribute.data), 4):
+        raise ValueError(f"expected ({len(attribute.data)}, 4) colours for '{name}', got {np.shape(values)}")
+    flat = foreach_floats(values)
     if attribute.data_type == "BYTE_COLOR":
         from . import byte_colors  # imports bpy: only here, so this module loads without Blender
 

@@ -342,6 +342,31 @@ def test_write_corner_colors_accepts_float64_and_strided(empty_scene, data_type)
         assert np.array_equal(mesh_colors.read_corner_colors(me, "C"), expected)
 
 
+LAYOUTS = {
+    "float64": lambda wide: wide[:, :4].copy(),
+    "strided": lambda wide: wide.astype(np.float32)[:, ::2],
+    "fortran": lambda wide: np.asfortranarray(wide[:, :4], dtype=np.float32),
+    "float32": lambda wide: wide[:, :4].astype(np.float32),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_foreach_floats_is_contiguous_1d_float32(layout):
+    values = LAYOUTS[layout](np.random.default_rng(2).random((50, 8)))
+    flat = mesh_colors.foreach_floats(values)
+    assert flat.dtype == np.float32 and flat.ndim == 1 and flat.flags.c_contiguous
+    assert np.array_equal(flat, values.astype(np.float32).reshape(-1))
+    if layout == "float32":
+        assert np.shares_memory(flat, values)  # already right: no copy
+
+
+def test_write_corner_colors_refuses_a_wrong_shape(empty_scene):
+    me = grid(2, 2).data
+    me.color_attributes.new("C", 'FLOAT_COLOR', 'CORNER')
+    with pytest.raises(ValueError, match=r"\(16, 4\).*\(16, 3\)"):
+        mesh_colors.write_corner_colors(me, "C", np.zeros((16, 3), dtype=np.float32))
+
+
 # 10. Undo.
 def test_operator_registers_for_undo():
     assert 'UNDO' in operators.MESH_OT_random_vertex_colors.bl_options
