@@ -69,6 +69,13 @@ def assert_finished(done: subprocess.CompletedProcess) -> list[str]:
     return lines
 
 
+def test_a_crash_in_the_subprocess_fails_the_check(addon, tmp_path):
+    done = run_script("import os\nprint('before the crash', flush=True)\nos.abort()\n", tmp_path)
+    assert "before the crash" in done.stdout and done.returncode != 0
+    with pytest.raises(AssertionError, match="exit"):
+        assert_finished(done)
+
+
 # 1. An attribute reference held across the creation of another attribute crashed Blender 5.0.
 ATTRIBUTE_CHURN = """
     import bpy
@@ -76,18 +83,20 @@ ATTRIBUTE_CHURN = """
     import random_vertex_colors
     random_vertex_colors.register()
     bpy.ops.wm.read_factory_settings(use_empty=True)
-    bpy.ops.mesh.primitive_grid_add(x_subdivisions=20, y_subdivisions=20)
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=100, y_subdivisions=100)
     me = bpy.context.object.data
-    for i in range(4):
-        me.attributes.new(f"weight{i}", 'FLOAT', 'POINT')
+    for i in range(12):  # enough layers that adding one more moves them in memory
+        me.attributes.new(f"weight{i}", 'FLOAT', 'CORNER' if i % 2 else 'POINT')
     me.color_attributes.new("Bytes", 'BYTE_COLOR', 'CORNER')
     me.color_attributes.new("Color", 'FLOAT_COLOR', 'POINT')
-    for seed in range(4):
+    for seed in range(8):
         # The active colour attribute is on points: every run creates a new corner attribute.
         me.color_attributes.active_color = me.color_attributes["Color"]
         assert bpy.ops.mesh.random_vertex_colors(seed=seed) == {'FINISHED'}
         # BYTE_COLOR writes may add and remove helper attributes while writing.
         assert bpy.ops.mesh.random_vertex_colors(seed=seed, attribute_name="Bytes") == {'FINISHED'}
+        # A new corner attribute made while "Bytes", on the same domain, is active.
+        assert bpy.ops.mesh.random_vertex_colors(seed=seed, attribute_name=f"New{seed}") == {'FINISHED'}
     names = sorted(a.name for a in me.color_attributes if a.domain == 'CORNER')
     print("corner attributes:", ",".join(names))
     for name in names:
@@ -99,9 +108,12 @@ ATTRIBUTE_CHURN = """
 
 def test_new_attributes_while_others_exist_do_not_crash(addon, tmp_path):
     lines = assert_finished(run_script(ATTRIBUTE_CHURN, tmp_path))
-    assert "corner attributes: Bytes,Color.001,Color.002,Color.003,Color.004" in lines
+    created = [f"Color.{n:03d}" for n in range(1, 9)] + [f"New{seed}" for seed in range(8)]
+    assert f"corner attributes: {','.join(sorted(['Bytes', *created]))}" in lines
     faces = [line for line in lines if line.startswith("faces ")]
-    assert len(faces) == 5 and all(line.endswith(" 400") for line in faces), faces
+    counts = {line.split()[1]: int(line.split()[2]) for line in faces}
+    assert len(counts) == 17 and all(counts[name] == 10000 for name in created), counts
+    assert counts["Bytes"] > 9950, counts  # 8-bit channels: a few of 10000 faces share bytes by chance
 
 
 # 2. Vertex Paint's face mask limits the operator to the masked faces.
