@@ -205,15 +205,27 @@ class MeshResult:
 
 
 def is_editable(id_data) -> bool:
-    """True when edits to ``id_data`` are kept (local data, not linked).
+    """True when edits to ``id_data`` are kept (local data, not linked, not an override).
 
     ``ID.is_editable`` exists from Blender 3.5 on; before it, linked data is
-    what has a library.
+    what has a library. A library override is editable to Blender, but its
+    attribute data is reloaded from the library: colours written there
+    vanish on save and reload (measured in 3.4 and 5.0), so it counts as not
+    editable here.
     """
+    if getattr(id_data, "override_library", None) is not None:
+        return False
     editable = getattr(id_data, "is_editable", None)
     if editable is not None:
         return bool(editable)
     return id_data.library is None
+
+
+def not_editable_reason(id_data) -> str:
+    """Why edits to ``id_data`` would not be kept, for a report."""
+    if getattr(id_data, "override_library", None) is not None:
+        return "is a library override, whose colours would be lost on save"
+    return "is linked from a library and cannot be edited"
 
 
 def check_attribute(mesh, attribute_name: str) -> None:
@@ -226,8 +238,8 @@ def check_attribute(mesh, attribute_name: str) -> None:
         return
     if len(attribute_name.encode("utf-8")) > MAX_NAME_BYTES:
         raise ColorError(
-            f"attribute name '{attribute_name[:24]}...' is longer than "
-            f"{MAX_NAME_BYTES} bytes, which Blender cannot store"
+            f"attribute name '{attribute_name[:24]}...' is {len(attribute_name.encode('utf-8'))} "
+            f"bytes long; Blender stores at most {MAX_NAME_BYTES}"
         )
     existing = mesh.attributes.get(attribute_name)
     if existing is None:
@@ -366,6 +378,16 @@ def read_corner_colors(mesh, name: str) -> np.ndarray:
     return values.reshape(-1, 4)
 
 
+def foreach_floats(values) -> np.ndarray:
+    """``values`` as the contiguous 1-D float32 array that ``foreach_set`` reads fast.
+
+    No copy when it already is one. float64 or strided input is converted
+    here by numpy, once: handed to ``foreach_set`` as is, Blender accepts it
+    silently at ~100x the cost (1M corners: 1.7 ms against 189-232 ms).
+    """
+    return np.ascontiguousarray(values, dtype=np.float32).reshape(-1)
+
+
 def write_corner_colors(mesh, name: str, values: np.ndarray) -> None:
     """Write (n_loops, 4) values, given in the attribute's own space, to attribute ``name``.
 
@@ -376,7 +398,9 @@ def write_corner_colors(mesh, name: str, values: np.ndarray) -> None:
     face and lets Blender copy it to the corners, with the same bytes.
     """
     attribute = mesh.attributes[name]  # fetched here: earlier references may be stale
-    flat = np.ascontiguousarray(values, dtype=np.float32).reshape(-1)
+    if np.shape(values) != (len(attribute.data), 4):
+        raise ValueError(f"expected ({len(attribute.data)}, 4) colours for '{name}', got {np.shape(values)}")
+    flat = foreach_floats(values)
     if attribute.data_type == "BYTE_COLOR":
         from . import byte_colors  # imports bpy: only here, so this module loads without Blender
 
@@ -484,7 +508,7 @@ def color_mesh(
         When the mesh cannot or must not be written; nothing is changed.
     """
     if not is_editable(mesh):
-        raise ColorError(f"mesh '{mesh.name}' is linked from a library and cannot be edited")
+        raise ColorError(f"mesh '{mesh.name}' {not_editable_reason(mesh)}")
     n_faces = len(mesh.polygons)
     if n_faces == 0:
         raise ColorError(f"mesh '{mesh.name}' has no faces")

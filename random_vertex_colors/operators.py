@@ -60,7 +60,10 @@ def split_targets(objects) -> tuple[list[tuple], list[str]]:
     for ob in objects:
         if ob.type != 'MESH':
             continue  # cameras, curves, empties: not ours to colour, not worth a warning
-        if not mesh_colors.is_editable(ob) or not mesh_colors.is_editable(ob.data):
+        if not mesh_colors.is_editable(ob.data):
+            skipped.append(f"'{ob.name}': mesh '{ob.data.name}' {mesh_colors.not_editable_reason(ob.data)}")
+            continue
+        if ob.library is not None:
             skipped.append(f"'{ob.name}' is linked from a library")
             continue
         key = ob.data.as_pointer()
@@ -125,7 +128,7 @@ class MESH_OT_random_vertex_colors(Operator):
             "if it is on face corners, else a new one named \"Color\""
         ),
         default="",
-        maxlen=64,
+        # No maxlen: Blender would cut a longer name silently; mesh_colors refuses it by its length.
     )
     only_selected: BoolProperty(
         name="Only Selected Faces",
