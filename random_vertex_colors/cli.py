@@ -304,10 +304,6 @@ def blender_reason(error: RuntimeError) -> str:
     return str(error).strip().splitlines()[-1].removeprefix("Error: ").rsplit(": ", 1)[-1]
 
 
-def editable(ob) -> bool:
-    return mesh_colors.is_editable(ob) and mesh_colors.is_editable(ob.data)
-
-
 def choose_objects(bpy, names: list[str] | None, input_path: str) -> list:
     """The mesh objects to colour: the named ones, or every local mesh object.
 
@@ -316,10 +312,11 @@ def choose_objects(bpy, names: list[str] | None, input_path: str) -> list:
     """
     if names is None:
         objects = [ob for ob in bpy.data.objects if ob.type == 'MESH']
-        for ob in objects:
-            if not editable(ob):
-                warn(f"skipped object '{ob.name}': linked from a library")
-        objects = [ob for ob in objects if editable(ob)]
+        reasons = {ob.name: mesh_colors.why_object_is_skipped(ob) for ob in objects}
+        for name, reason in reasons.items():
+            if reason is not None:
+                warn(f"skipped object '{name}': {reason}")
+        objects = [ob for ob in objects if reasons[ob.name] is None]
         if not objects:
             raise CliError(f"'{input_path}' has no mesh objects that can be edited")
         return objects
@@ -332,8 +329,9 @@ def choose_objects(bpy, names: list[str] | None, input_path: str) -> list:
     for ob in objects:
         if ob.type != 'MESH':
             raise CliError(f"object '{ob.name}' is a {ob.type} object, not a mesh")
-        if not editable(ob):
-            raise CliError(f"object '{ob.name}' is linked from a library and cannot be changed")
+        reason = mesh_colors.why_object_is_skipped(ob)
+        if reason is not None:
+            raise CliError(f"object '{ob.name}' cannot be changed: {reason}")
     return objects
 
 

@@ -228,6 +228,19 @@ def not_editable_reason(id_data) -> str:
     return "is linked from a library and cannot be edited"
 
 
+def why_object_is_skipped(ob) -> str | None:
+    """Why colours on mesh object ``ob`` would not be kept, or None when they would.
+
+    The mesh must be editable (see ``is_editable``); a linked object is
+    skipped too, even over a local mesh, as the user cannot change it.
+    """
+    if not is_editable(ob.data):
+        return f"mesh '{ob.data.name}' {not_editable_reason(ob.data)}"
+    if ob.library is not None:
+        return "it is linked from a library"
+    return None
+
+
 def check_attribute(mesh, attribute_name: str) -> None:
     """Raise ColorError if ``attribute_name`` cannot be written on ``mesh``.
 

@@ -60,11 +60,9 @@ def split_targets(objects) -> tuple[list[tuple], list[str]]:
     for ob in objects:
         if ob.type != 'MESH':
             continue  # cameras, curves, empties: not ours to colour, not worth a warning
-        if not mesh_colors.is_editable(ob.data):
-            skipped.append(f"'{ob.name}': mesh '{ob.data.name}' {mesh_colors.not_editable_reason(ob.data)}")
-            continue
-        if ob.library is not None:
-            skipped.append(f"'{ob.name}' is linked from a library")
+        reason = mesh_colors.why_object_is_skipped(ob)
+        if reason is not None:
+            skipped.append(f"'{ob.name}': {reason}")
             continue
         key = ob.data.as_pointer()
         mesh, owner = owners.get(key, (ob.data, ob.name_full))

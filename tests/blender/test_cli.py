@@ -443,3 +443,29 @@ def test_colour_options(work, case):
     run = run_cli(work.source, "-o", output, "--seed", 3, *arguments, home=work.home)
     assert run.code == 0, run
     check(load_meshes(output))
+
+
+def test_linked_objects_are_skipped_or_refused_by_name(empty_scene, tmp_path):
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=3, y_subdivisions=3)
+    bpy.context.object.name = "LibOb"
+    library = tmp_path / "library.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(library), copy=True)
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    with bpy.data.libraries.load(str(library), link=True) as (_source, target):
+        target.objects = ["LibOb"]
+    bpy.context.scene.collection.objects.link(target.objects[0])
+    grid(2, 2, name="Local")
+    source = tmp_path / "in.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(source), copy=True, relative_remap=False)
+    library_hash = sha256(library)
+
+    done = run_cli(source, "-o", tmp_path / "out.blend", home=tmp_path / "home")
+    assert done.code == 0, done.stderr
+    assert set(done.coloured()) == {"Local"}
+    assert "skipped object 'LibOb'" in done.stderr and "linked from a library" in done.stderr
+
+    refused = run_cli(source, "-o", tmp_path / "named.blend", "--objects", "LibOb", home=tmp_path / "home")
+    assert refused.code == cli.EXIT_BAD_INPUT
+    assert "object 'LibOb' cannot be changed" in refused.stderr
+    assert not (tmp_path / "named.blend").exists()
+    assert sha256(library) == library_hash  # the library file is never written
