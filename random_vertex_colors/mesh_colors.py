@@ -228,6 +228,24 @@ def not_editable_reason(id_data) -> str:
     return "is linked from a library and cannot be edited"
 
 
+def is_original(mesh) -> bool:
+    """False for the depsgraph's meshes: an object's evaluated ``data`` or a mesh's evaluated copy.
+
+    Those are not in ``bpy.data``: ``ob.evaluated_get(depsgraph).data``
+    says ``is_evaluated`` False, but ``is_runtime_data`` True (Blender 4+);
+    Blender 3.4 has no ``is_runtime_data``, so there the mesh must be the
+    one ``bpy.data.meshes`` holds under its name.
+    """
+    if getattr(mesh, "is_evaluated", False):
+        return False
+    runtime = getattr(mesh, "is_runtime_data", None)
+    if runtime is not None:
+        return not runtime
+    import bpy  # only here: this module loads without Blender
+
+    return mesh.library is not None or bpy.data.meshes.get(mesh.name) == mesh
+
+
 def why_object_is_skipped(ob) -> str | None:
     """Why colours on mesh object ``ob`` would not be kept, or None when they would.
 
@@ -522,6 +540,9 @@ def color_mesh(
     """
     if not is_editable(mesh):
         raise ColorError(f"mesh '{mesh.name}' {not_editable_reason(mesh)}")
+    if not is_original(mesh):
+        # A write there succeeds and is thrown away at the next depsgraph update.
+        raise ColorError(f"mesh '{mesh.name}' is an evaluated copy; write the original (object.data)")
     n_faces = len(mesh.polygons)
     if n_faces == 0:
         raise ColorError(f"mesh '{mesh.name}' has no faces")

@@ -337,6 +337,24 @@ def test_modifier_object_writes_the_original_mesh(empty_scene):
         evaluated.to_mesh_clear()
 
 
+def test_evaluated_mesh_is_refused_and_original_accepted(empty_scene):
+    ob = grid(3, 3)
+    ob.modifiers.new("Subdivision", 'SUBSURF').levels = 1
+    evaluated = ob.evaluated_get(bpy.context.evaluated_depsgraph_get())
+    assert not mesh_colors.is_original(evaluated.data)
+    shown = evaluated.to_mesh()
+    try:
+        assert not mesh_colors.is_original(shown)
+        with pytest.raises(mesh_colors.ColorError, match="evaluated copy"):
+            mesh_colors.color_mesh(shown, mesh_colors.ColorSettings())
+        assert len(shown.color_attributes) == 0
+    finally:
+        evaluated.to_mesh_clear()
+    assert mesh_colors.is_original(ob.data)
+    mesh_colors.color_mesh(ob.data, mesh_colors.ColorSettings(seed=1))
+    assert len(np.unique(face_colors(ob.data), axis=0)) == 9
+
+
 # 9. Arrays for foreach_set are made contiguous 1-D float32 before the call.
 @pytest.mark.parametrize("data_type", ['FLOAT_COLOR', 'BYTE_COLOR'])
 def test_write_corner_colors_accepts_float64_and_strided(empty_scene, data_type):
