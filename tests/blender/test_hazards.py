@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from meshes import face_colors, from_faces, grid, read_loop_colors, select_only
 
-from random_vertex_colors import mesh_colors, operators
+from random_vertex_colors import coloring, mesh_arrays, options, targets
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 IN_BINARY = bool(bpy.app.binary_path)
@@ -191,7 +191,7 @@ def test_linked_object_skipped_beside_a_local_one(library_file):
     assert run(seed=1) == {'FINISHED'}
     assert len(np.unique(face_colors(local.data), axis=0)) == 9
     assert len(linked.data.color_attributes) == 0
-    _, skipped = operators.split_targets([linked])
+    _, skipped = targets.choose_targets([linked])
     assert skipped and "linked from a library" in skipped[0]
 
 
@@ -226,10 +226,10 @@ def test_library_override_is_skipped_and_reported(library_file):
     with pytest.raises(RuntimeError, match="No editable mesh"):
         run()
     assert len(override.data.color_attributes) == 0
-    targets, skipped = operators.split_targets([override])
-    assert not targets and "library override" in skipped[0]
-    with pytest.raises(mesh_colors.ColorError, match="library override"):
-        mesh_colors.color_mesh(override.data, mesh_colors.ColorSettings())
+    chosen, skipped = targets.choose_targets([override])
+    assert not chosen and "library override" in skipped[0]
+    with pytest.raises(options.ColorError, match="library override"):
+        coloring.color_mesh_alone(override.data, options.ColorSettings())
 
 
 def test_override_object_with_linked_mesh_is_skipped(library_file):
@@ -341,17 +341,17 @@ def test_evaluated_mesh_is_refused_and_original_accepted(empty_scene):
     ob = grid(3, 3)
     ob.modifiers.new("Subdivision", 'SUBSURF').levels = 1
     evaluated = ob.evaluated_get(bpy.context.evaluated_depsgraph_get())
-    assert not mesh_colors.is_original(evaluated.data)
+    assert not targets.is_original(evaluated.data)
     shown = evaluated.to_mesh()
     try:
-        assert not mesh_colors.is_original(shown)
-        with pytest.raises(mesh_colors.ColorError, match="evaluated copy"):
-            mesh_colors.color_mesh(shown, mesh_colors.ColorSettings())
+        assert not targets.is_original(shown)
+        with pytest.raises(options.ColorError, match="evaluated copy"):
+            coloring.color_mesh_alone(shown, options.ColorSettings())
         assert len(shown.color_attributes) == 0
     finally:
         evaluated.to_mesh_clear()
-    assert mesh_colors.is_original(ob.data)
-    mesh_colors.color_mesh(ob.data, mesh_colors.ColorSettings(seed=1))
+    assert targets.is_original(ob.data)
+    coloring.color_mesh_alone(ob.data, options.ColorSettings(seed=1))
     assert len(np.unique(face_colors(ob.data), axis=0)) == 9
 
 
@@ -364,12 +364,12 @@ def test_write_corner_colors_accepts_float64_and_strided(empty_scene, data_type)
     rng = np.random.default_rng(9)
     wide = rng.random((len(me.loops), 8))  # float64; every other column: a strided view
     reference = np.ascontiguousarray(wide[:, ::2], dtype=np.float32)
-    mesh_colors.write_corner_colors(me, "C", reference)
-    expected = mesh_colors.read_corner_colors(me, "C").copy()
+    mesh_arrays.write_colors(me, "C", reference)
+    expected = mesh_arrays.read_colors(me, "C").copy()
     for values in (wide[:, ::2], wide[:, ::2].astype(np.float64, order='F'), wide[:, ::2].astype(np.float32)):
         me.attributes["C"].data.foreach_set("color", np.zeros(len(me.loops) * 4, dtype=np.float32))
-        mesh_colors.write_corner_colors(me, "C", values)
-        assert np.array_equal(mesh_colors.read_corner_colors(me, "C"), expected)
+        mesh_arrays.write_colors(me, "C", values)
+        assert np.array_equal(mesh_arrays.read_colors(me, "C"), expected)
 
 
 LAYOUTS = {
@@ -383,7 +383,7 @@ LAYOUTS = {
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_foreach_floats_is_contiguous_1d_float32(layout):
     values = LAYOUTS[layout](np.random.default_rng(2).random((50, 8)))
-    flat = mesh_colors.foreach_floats(values)
+    flat = mesh_arrays.foreach_floats(values)
     assert flat.dtype == np.float32 and flat.ndim == 1 and flat.flags.c_contiguous
     assert np.array_equal(flat, values.astype(np.float32).reshape(-1))
     if layout == "float32":
@@ -394,14 +394,10 @@ def test_write_corner_colors_refuses_a_wrong_shape(empty_scene):
     me = grid(2, 2).data
     me.color_attributes.new("C", 'FLOAT_COLOR', 'CORNER')
     with pytest.raises(ValueError, match=r"\(16, 4\).*\(16, 3\)"):
-        mesh_colors.write_corner_colors(me, "C", np.zeros((16, 3), dtype=np.float32))
+        mesh_arrays.write_colors(me, "C", np.zeros((16, 3), dtype=np.float32))
 
 
 # 10. Undo.
-def test_operator_registers_for_undo():
-    assert 'UNDO' in operators.MESH_OT_random_vertex_colors.bl_options
-
-
 UNDO_SCRIPT = """
     import bpy
     import numpy as np
