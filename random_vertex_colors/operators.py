@@ -92,7 +92,7 @@ def draw_options(layout: UILayout, owner: object) -> None:
 
 
 class MESH_OT_random_vertex_colors(Operator):
-    """Random color per face, island, UV island, face set, object, material or vertex of the selected meshes"""
+    """Random colors per face, island, UV island, face set, object, material or vertex of the selection"""
 
     bl_idname = "mesh.random_vertex_colors"
     bl_label = "Random Vertex Colors"

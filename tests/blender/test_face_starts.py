@@ -57,3 +57,30 @@ def test_operator_colours_do_not_depend_on_how_starts_are_read(empty_scene, monk
     assert not np.array_equal(read_loop_colors(me), in_place)
     assert bpy.ops.mesh.random_vertex_colors(seed=6) == {'FINISHED'}
     assert np.array_equal(read_loop_colors(me), in_place)
+
+
+def test_foreach_get_route_reads_the_same_ranges(empty_scene, monkeypatch):
+    me = suzanne().data
+    fast = face_starts.face_corner_ranges(me)
+    monkeypatch.setenv(face_starts.ENV_NO_RAW_READ, "1")
+    monkeypatch.setattr(face_starts, "face_starts_in_place", _must_not_read)
+    slow = face_starts.face_corner_ranges(me)
+    for a, b in zip(fast, slow, strict=True):
+        assert a.dtype == b.dtype == np.int32 and np.array_equal(a, b)
+
+
+def _must_not_read(polygons):
+    raise AssertionError("the raw read ran where it is switched off")
+
+
+def test_an_untested_blender_version_never_reads_raw(empty_scene, monkeypatch):
+    me = grid(5, 5).data
+    monkeypatch.setattr(face_starts, "face_starts_in_place", _must_not_read)
+    starts, totals = face_starts.face_corner_ranges(me, version=(9, 9, 0))
+    assert np.array_equal(starts, rna_starts(me)) and set(totals.tolist()) == {4}
+    assert not face_starts.raw_read_allowed((5, 1, 0))
+
+
+def test_the_raw_read_runs_in_this_blender_only_if_the_suite_covers_it(empty_scene):
+    tested = tuple(bpy.app.version[:2]) in face_starts.RAW_READ_VERSIONS
+    assert face_starts.raw_read_allowed(bpy.app.version) == tested

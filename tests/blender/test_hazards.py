@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from meshes import face_colors, from_faces, grid, read_loop_colors, select_only
+from meshes import corner_verts, face_colors, from_faces, grid, read_loop_colors, select_only
 
 from random_vertex_colors import coloring, mesh_arrays, options, targets
 
@@ -130,6 +130,31 @@ def test_vertex_paint_face_mask_changes_only_masked_faces(empty_scene):
     assert run(seed=2) == {'FINISHED'}
     bpy.ops.object.mode_set(mode='OBJECT')
     after = face_colors(me)
+    assert np.array_equal(after[~masked], before[~masked])
+    assert not np.any(np.all(after[masked] == before[masked], axis=1))
+
+
+# 2b. Vertex Paint's vertex mask: only the corners of selected vertices change.
+@pytest.mark.parametrize("data_type", ['FLOAT_COLOR', 'BYTE_COLOR'])
+def test_vertex_paint_vertex_mask_changes_only_corners_of_selected_vertices(empty_scene, data_type):
+    ob = grid(6, 6)
+    me = ob.data
+    me.color_attributes.new("Paint", data_type, 'CORNER')
+    rng = np.random.default_rng(11)
+    me.attributes["Paint"].data.foreach_set("color", rng.random(len(me.loops) * 4, dtype=np.float32))
+    prop = "color_srgb" if data_type == 'BYTE_COLOR' else "color"
+    before = read_loop_colors(me, "Paint", prop=prop).copy()
+    chosen = np.zeros(len(me.vertices), dtype=bool)
+    chosen[[0, 8, 24, 48]] = True
+    me.vertices.foreach_set("select", chosen)
+    me.polygons.foreach_set("select", np.ones(len(me.polygons), dtype=bool))
+    bpy.ops.object.mode_set(mode='VERTEX_PAINT')
+    me.use_paint_mask_vertex = True
+    assert run(seed=2, attribute_name="Paint") == {'FINISHED'}
+    bpy.ops.object.mode_set(mode='OBJECT')
+    after = read_loop_colors(me, "Paint", prop=prop)
+    masked = chosen[corner_verts(me)]
+    assert 0 < masked.sum() < len(masked)
     assert np.array_equal(after[~masked], before[~masked])
     assert not np.any(np.all(after[masked] == before[masked], axis=1))
 

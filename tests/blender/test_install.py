@@ -157,6 +157,12 @@ def test_install_use_disable_enable(packages, tmp_path):
     assert seen["install"] == ['FINISHED'], output
     assert_active(seen["installed"], install_dir, output)
     assert_coloured(seen["run"], output)
+    switch = seen["fast_face_read"]
+    assert switch["default"] is True, output
+    tested = [list(v) for v in switch["tested_versions"]]
+    assert switch["allowed_on"] == (list(bpy.app.version[:2]) in tested), output
+    assert switch["allowed_off"] is False, output
+    assert_coloured(switch["run_off"], output)
 
     assert seen["disable"] == ['FINISHED'], output
     disabled = seen["disabled"]
