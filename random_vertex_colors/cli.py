@@ -81,21 +81,57 @@ def _help(name: str, spec: OptionSpec) -> str:
     default = default_of(name)
     if spec.kind == "range":
         text += f" (default {default[0]:g} {default[1]:g})"
-    elif spec.kind in ("int", "enum"):
+    elif spec.kind == "factor":
+        text += f" (default {default:g})"
+    elif spec.kind in ("int", "enum", "channels"):
         text += f" (default {default})"
     if spec.modes:
         text += f"; implies --color-mode {spec.modes[0]}"
     return text.replace("%", "%%")
 
 
+def shared_flags() -> dict[str, list[tuple[str, OptionSpec]]]:
+    """Options that share one flag (``--jitter H S V``), by flag, in the order of their parts."""
+    shared: dict[str, list[tuple[str, OptionSpec]]] = {}
+    for name, spec in option_specs():
+        if spec.part is not None:
+            shared.setdefault(spec.flag, []).append((name, spec))
+    return {flag: sorted(parts, key=lambda part: part[1].part or 0) for flag, parts in shared.items()}
+
+
+def _flag_dest(flag: str) -> str:
+    return flag.lstrip("-").replace("-", "_")
+
+
 def add_setting_arguments(parser: argparse.ArgumentParser) -> None:
-    """One argument per option of ``options.ColorSettings``; unset ones stay out of the namespace."""
+    """One argument per option of ``options.ColorSettings``; unset ones stay out of the namespace.
+
+    Options that share a flag are one argument taking one number each
+    (``--jitter H S V``), split back into their fields by ``color_settings``.
+    """
     group = parser.add_argument_group(
         "colors", "The redo panel's options. A mesh shared by several objects is colored once."
     )
+    shared = shared_flags()
     for name, spec in option_specs():
+        if spec.part is not None:
+            if spec.part == 0:
+                parts = shared[spec.flag]
+                text = "; ".join(
+                    f"{part_spec.metavar}: {part_spec.description} (default {default_of(part_name):g})"
+                    for part_name, part_spec in parts
+                )
+                if spec.modes:
+                    text = (text + f"; implies --color-mode {spec.modes[0]}").replace("%", "%%")
+                group.add_argument(
+                    spec.flag, dest=_flag_dest(spec.flag), default=argparse.SUPPRESS, help=text,
+                    nargs=len(parts), type=_number, metavar=tuple(part[1].metavar for part in parts),
+                )
+            continue
         keywords: dict[str, Any] = {"dest": name, "default": argparse.SUPPRESS, "help": _help(name, spec)}
-        if spec.kind == "bool":
+        if spec.kind == "factor":
+            group.add_argument(spec.flag, type=_number, metavar=spec.metavar, **keywords)
+        elif spec.kind == "bool":
             group.add_argument(spec.flag, action="store_const", const=True, **keywords)
         elif spec.kind == "range":
             group.add_argument(spec.flag, nargs=2, type=_number, metavar=("MIN", "MAX"), **keywords)
@@ -150,6 +186,9 @@ def color_settings(args: argparse.Namespace) -> ColorSettings:
     ``ColorSettings``, with the messages the redo panel gives.
     """
     given = {name: getattr(args, name) for name, _spec in option_specs() if hasattr(args, name)}
+    for flag, parts in shared_flags().items():
+        if hasattr(args, _flag_dest(flag)):
+            given.update(zip((name for name, _spec in parts), getattr(args, _flag_dest(flag)), strict=True))
     for name, spec in option_specs():
         if name in given and spec.modes:
             mode = spec.modes[0]
@@ -303,7 +342,8 @@ def report_lines(outcomes: list[coloring.Outcome], named: bool) -> tuple[list[st
         if result.changed_faces != result.faces:
             faces = f"{result.changed_faces} of {result.faces} faces"
         attribute = f"attribute '{result.attribute}'"
-        lines.append(f"colored '{users[0].name}': {faces}, {attribute}, {result.seconds * 1000:.1f} ms")
+        notes = "".join(f", {note}" for note in result.notes)
+        lines.append(f"colored '{users[0].name}': {faces}, {attribute}, {result.seconds * 1000:.1f} ms{notes}")
         lines.extend(
             f"colored '{other.name}': {faces}, {attribute}, "
             f"mesh '{outcome.target.mesh.name}' shared with '{users[0].name}'"

@@ -68,6 +68,7 @@ class MeshResult:
     faces: int
     changed_faces: int
     seconds: float
+    notes: tuple[str, ...] = ()  # what a user should know about this mesh's result, e.g. jittered from black
 
 
 @dataclass(frozen=True)
@@ -128,13 +129,17 @@ def shared_colors(keys: Iterable[str], settings: ColorSettings, palette: core.Pa
     ordered = sorted(set(keys))
     if not ordered:
         return SharedColors({}, core.GroupColors(np.zeros((0, 4), np.uint16)))
+    index = {key: row for row, key in enumerate(ordered)}
+    if settings.color_mode == "JITTER":
+        # The shifts, from JITTER's own streams; the colors they shift are each mesh's own.
+        shifts = np.concatenate([core.random_srgb16(core.rng_for(settings.seed, key, "jitter"), 1, True)
+                                 for key in ordered])
+        return SharedColors(index, core.GroupColors(shifts))
     # One small draw per object or material: a loop over those, not over faces.
     draws = np.concatenate(
         [core.random_srgb16(core.rng_for(settings.seed, key), 1, settings.random_alpha) for key in ordered]
     )
-    return SharedColors(
-        {key: row for row, key in enumerate(ordered)}, core.shape_group_colors(draws, settings, palette)
-    )
+    return SharedColors(index, core.shape_group_colors(draws, settings, palette))
 
 
 def prepare_run(
@@ -214,25 +219,85 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
         When the mesh cannot or must not be written; nothing is changed.
     """
     started = time.perf_counter()
+    settings = run.settings
     check_mesh(mesh, run)
-    name = resolve_attribute(mesh, run.settings.attribute_name)
+    existing = {attribute.name for attribute in mesh.color_attributes}
+    name = resolve_attribute(mesh, settings.attribute_name)
     srgb_target = mesh_arrays.stores_srgb(mesh, name)
     loop_start, loop_total = face_corner_ranges(mesh)
-    new_colors = corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target)
+    created = name not in existing
+    notes = ()
+    if settings.color_mode == "JITTER" and created:
+        notes = (f"'{name}' was new on mesh '{mesh.name}': jittered from black",)
 
     n_faces = len(loop_start)
     corner_mask = changed_corners(mesh, masks or Masks(), loop_start, loop_total)
+    # Read only when the result depends on what is there: a plain write never pays for it.
+    current = None
+    if created and settings.reads_current_colors:
+        current = new_attribute_colors(len(mesh.attributes[name].data))
+    elif corner_mask is not None or settings.reads_current_colors:
+        current = mesh_arrays.read_colors(mesh, name)
+    new_colors = corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
+    if current is not None:
+        new_colors = blend_with_current(new_colors, current, settings, srgb_target, loop_start, loop_total)
+
     changed = n_faces
     if corner_mask is not None:
         changed = core.faces_touched(loop_start, loop_total, corner_mask)
-        current = mesh_arrays.read_colors(mesh, name)
         current[corner_mask] = new_colors[corner_mask]
         new_colors = current
 
     mesh_arrays.write_colors(mesh, name, new_colors)
     mesh.color_attributes.active_color = mesh.color_attributes[name]
     mesh.update()
-    return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started)
+    return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes)
+
+
+def new_attribute_colors(n_elements: int) -> np.ndarray:
+    """What a new attribute holds before it is written, where the result depends on it: black, opaque.
+
+    Blender fills a new color attribute with white; mixing, unchosen channels
+    and JITTER start from black instead, so a channel packed alone into a new
+    attribute sits beside zeros. (n_elements, 4) float32, the same in either space.
+    """
+    colors = np.zeros((n_elements, 4), dtype=np.float32)
+    colors[:, 3] = 1.0
+    return colors
+
+
+def blend_with_current(
+    new_colors: np.ndarray,
+    current: np.ndarray,
+    settings: ColorSettings,
+    srgb_target: bool,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+) -> np.ndarray:
+    """The new colors on the chosen channels, mixed with the colors there by ``settings.mix``.
+
+    Parameters
+    ----------
+    new_colors, current : (n_elements, 4) ndarray of float32
+        In the attribute's space. ``current`` is not changed.
+    settings : ColorSettings
+        ``mix`` and ``written_channels``.
+    srgb_target : bool
+        The attribute stores sRGB (else scene linear; the mix is in sRGB either way).
+    loop_start, loop_total : (n_faces,) ndarray of int
+        The faces, for blending once per face where the corners of each face agree.
+
+    Returns
+    -------
+    (n_elements, 4) ndarray of float32
+        ``new_colors`` itself when every channel is written with mix 1.
+    """
+    if not settings.reads_current_colors:
+        return new_colors
+    written, linear = settings.written_channels, not srgb_target
+    if len(new_colors) == int(loop_total.sum()):
+        return core.blend_corner_colors(current, new_colors, settings.mix, written, linear, loop_start, loop_total)
+    return core.blend_colors(current, new_colors, settings.mix, written, linear)
 
 
 def changed_corners(
@@ -286,9 +351,18 @@ def corner_colors(
     loop_start: np.ndarray,
     loop_total: np.ndarray,
     srgb_target: bool,
+    current: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(n_loops, 4) float32 colors in the attribute's space, for every corner."""
+    """(n_loops, 4) float32 colors in the attribute's space, for every corner.
+
+    ``current``, the colors there ((n_loops, 4) float32 in the attribute's
+    space), is needed by JITTER only.
+    """
     settings = run.settings
+    if settings.color_mode == "JITTER":
+        if current is None:
+            raise ValueError("color mode JITTER needs the colors there")
+        return jitter_corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
     n_loops = len(mesh.loops)
     granularity = settings.granularity
     if granularity in ("OBJECT", "MATERIAL"):
@@ -311,6 +385,85 @@ def corner_colors(
     face_colors = colors if labels is None else colors[labels]
     del colors  # freed before the (n_loops, 4) fill: keeps peak memory near the output's size
     return core.loop_colors(loop_start, loop_total, face_colors, n_loops)
+
+
+def jitter_corner_colors(
+    mesh: Mesh,
+    run: Run,
+    object_name: str,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    srgb_target: bool,
+    current: np.ndarray,
+) -> np.ndarray:
+    """JITTER: each group's mean color there, shifted by its own random hue, saturation and value.
+
+    The shifts come from JITTER's own stream of the mesh (or, for OBJECT and
+    MATERIAL, of the object or material, so one material shifts alike on
+    every mesh); every group draws one whatever the selection.
+
+    Returns
+    -------
+    (n_loops, 4) ndarray of float32
+        In the attribute's space; alpha opaque, never written (see
+        ``ColorSettings.written_channels``).
+    """
+    settings = run.settings
+    granularity = settings.granularity
+    n_loops = len(mesh.loops)
+    corner_labels = face_labels = None
+    if granularity in ("OBJECT", "MATERIAL"):
+        keys = shared_keys(mesh, granularity, object_name)
+        distinct = sorted(set(keys))
+        slot_labels = np.array([distinct.index(key) for key in keys], dtype=np.int64)
+        face_labels = slot_labels[0] if granularity == "OBJECT" else slot_labels[mesh_arrays.material_slots(mesh)]
+        face_labels = np.broadcast_to(face_labels, (len(loop_start),))
+        n_groups = len(distinct)
+        shifts = run.shared.colors.values[[run.shared.index[key] for key in distinct]]
+    else:
+        if granularity == "VERTEX":
+            corner_labels, n_groups = mesh_arrays.corner_verts(mesh), len(mesh.vertices)
+        else:
+            face_labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
+            if face_labels is None:
+                face_labels = np.arange(n_groups)
+        shifts = core.random_srgb16(core.rng_for(settings.seed, mesh.name_full, "jitter"), n_groups, True)
+    means = existing_group_means(current, srgb_target, loop_start, loop_total, face_labels, corner_labels, n_groups)
+    half_widths = (settings.jitter_hue, settings.jitter_saturation, settings.jitter_value)
+    colors = core.GroupColors(core.jitter_group_colors(means, shifts, half_widths)).in_space(srgb_target)
+    if corner_labels is not None:
+        return colors[corner_labels]
+    return core.loop_colors(loop_start, loop_total, colors[face_labels], n_loops)
+
+
+def existing_group_means(
+    current: np.ndarray,
+    srgb_target: bool,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    face_labels: np.ndarray | None,
+    corner_labels: np.ndarray | None,
+    n_groups: int,
+) -> np.ndarray:
+    """Each group's mean color over its corners, in sRGB: (n_groups, 3) float64.
+
+    Groups are given per face (``face_labels``) or per corner
+    (``corner_labels``, VERTEX). Where every face's corners agree, the mean
+    is taken over faces weighted by their corner counts: the same mean, from
+    a quarter of the rows on quads, converted to sRGB a quarter as often.
+    """
+    weights = None
+    if face_labels is not None:
+        faces = core.uniform_face_colors(loop_start, loop_total, current)
+        if faces is not None:
+            rows, labels, weights = faces, face_labels, loop_total
+        else:
+            rows = current
+            labels = core.loop_colors(loop_start, loop_total, face_labels[:, None], len(current))[:, 0]
+    else:
+        rows, labels = current, corner_labels
+    srgb = rows[:, :3] if srgb_target else core.linear_to_srgb(rows[:, :3])
+    return core.group_means(labels, srgb, n_groups, weights)
 
 
 def color_mesh_alone(mesh: Mesh, settings: ColorSettings, palette: core.Palette | None = None) -> MeshResult:

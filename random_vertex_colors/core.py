@@ -48,6 +48,12 @@ __all__ = [
     "srgb16_to_float",
     "srgb_to_linear",
     "linear_to_srgb",
+    "rgb_to_hsv",
+    "group_means",
+    "jitter_srgb",
+    "jitter_group_colors",
+    "blend_colors",
+    "blend_corner_colors",
 ]
 
 _U16_MAX = 65535
@@ -303,17 +309,21 @@ def _key_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def rng_for(seed: int, key: str = "") -> np.random.Generator:
+def rng_for(seed: int, key: str = "", stream: str = "") -> np.random.Generator:
     """A generator for one seed and one named thing (a mesh, say).
 
     The same ``(seed, key)`` always gives the same stream, different keys
     give independent streams, so two meshes coloured with one seed differ
     and neither depends on the order they were processed in. Any Python int
-    is a valid seed, negative ones included.
+    is a valid seed, negative ones included. ``stream`` names a further
+    independent stream for the same key (JITTER's shifts are ``"jitter"``),
+    so drawing from it never moves the colours of the main one.
     """
     seed = int(seed)
     # SeedSequence takes non-negative entropy: fold the sign into the words.
     words = [abs(seed) % 2**64, abs(seed) >> 64, int(seed < 0), _key_hash(key)]
+    if stream:
+        words.append(_key_hash(stream))  # a fifth word: the main streams keep their four
     return np.random.default_rng(np.random.SeedSequence(words))
 
 
@@ -676,6 +686,34 @@ def hsv_to_rgb(hsv):
     return v - v * s * np.clip(np.minimum(k, 4 - k), 0, 1)
 
 
+def rgb_to_hsv(rgb):
+    """RGB to HSV, elementwise over the last axis (all in [0, 1]); the inverse of ``hsv_to_rgb``.
+
+    Parameters
+    ----------
+    rgb : (..., 3) array of float
+
+    Returns
+    -------
+    (..., 3) ndarray of float64
+        Hue in [0, 1) (0 for grays), saturation 0 for black, as ``colorsys``.
+    """
+    rgb = np.asarray(rgb, dtype=np.float64)
+    if rgb.shape[-1:] != (3,):
+        raise ValueError(f"rgb must have shape (..., 3), got {rgb.shape}")
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    value = rgb.max(axis=-1)
+    spread = value - rgb.min(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        saturation = np.where(value > 0, spread / value, 0.0)
+        safe = np.where(spread > 0, spread, 1.0)
+        hue = np.where(
+            value == r, (g - b) / safe, np.where(value == g, 2.0 + (b - r) / safe, 4.0 + (r - g) / safe)
+        )
+    hue = np.where(spread > 0, (hue / 6.0) % 1.0, 0.0)
+    return np.stack([hue, saturation, value], axis=-1)
+
+
 def _unit(draws16) -> np.ndarray:
     # float32 holds 16-bit steps exactly enough (24-bit mantissa) and halves the memory traffic.
     return draws16.astype(np.float32) * np.float32(1 / _U16_MAX)
@@ -911,3 +949,198 @@ def group_colors(
     """
     draws = random_srgb16(rng, n_groups, settings.random_alpha)
     return shape_group_colors(draws, settings, palette).in_space(srgb_target)
+
+
+# --------------------------------------------------------------------------
+# Colors already there: group means, jitter, blending
+# --------------------------------------------------------------------------
+
+
+def group_means(labels, values, n_groups: int, weights=None) -> np.ndarray:
+    """The (weighted) mean of ``values`` over each group.
+
+    Parameters
+    ----------
+    labels : (n,) array of int
+        Group of each row, in ``0 .. n_groups - 1``.
+    values : (n, C) array of float
+    n_groups : int
+    weights : (n,) array of float, optional
+        A row's weight, e.g. its face's corner count when the rows are faces
+        standing for their corners. Default: 1 each.
+
+    Returns
+    -------
+    (n_groups, C) ndarray of float64
+        A group with no rows (or no weight) gets 0.
+
+    Notes
+    -----
+    One ``np.bincount`` per column: O(n * C), no loop over groups.
+    """
+    labels = _as_index_array(labels, "labels")
+    values = np.asarray(values)
+    if values.ndim != 2 or values.shape[0] != labels.shape[0]:
+        raise ValueError(f"values must have shape ({labels.shape[0]}, C), got {values.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_groups):
+        raise ValueError(f"labels must lie in 0..{n_groups - 1}")
+    if weights is None:
+        totals = np.bincount(labels, minlength=n_groups).astype(np.float64)
+        sums = [np.bincount(labels, values[:, c], minlength=n_groups) for c in range(values.shape[1])]
+    else:
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.shape != labels.shape:
+            raise ValueError(f"weights must have shape {labels.shape}, got {weights.shape}")
+        totals = np.bincount(labels, weights, minlength=n_groups)
+        sums = [np.bincount(labels, values[:, c] * weights, minlength=n_groups) for c in range(values.shape[1])]
+    means = np.stack(sums, axis=1) if sums else np.zeros((n_groups, 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(totals[:, None] > 0, means / np.where(totals > 0, totals, 1.0)[:, None], 0.0)
+
+
+def jitter_srgb(srgb, draws16, half_widths) -> np.ndarray:
+    """Shift colors by random amounts in hue, saturation and value.
+
+    Parameters
+    ----------
+    srgb : (n, 3) array of float
+        The colors to shift, sRGB in [0, 1].
+    draws16 : (n, 4) ndarray of uint16
+        Uniform draws (``random_srgb16``): columns 0, 1, 2 give each color's
+        hue, saturation and value shift, 0 standing for ``-half_width`` and
+        65535 for ``+half_width``; column 3 is not used.
+    half_widths : (3,) floats in [0, 1]
+        The largest shift either way of hue, saturation and value.
+
+    Returns
+    -------
+    (n, 3) ndarray of float64
+        sRGB in [0, 1]. Hue wraps around the circle; saturation and value are
+        clamped to [0, 1].
+    """
+    srgb = np.asarray(srgb, dtype=np.float64)
+    if srgb.ndim != 2 or srgb.shape[1] != 3:
+        raise ValueError(f"srgb must have shape (n, 3), got {srgb.shape}")
+    draws16 = _check_rgba16(draws16)
+    if draws16.shape[0] != srgb.shape[0]:
+        raise ValueError(f"draws16 has {draws16.shape[0]} rows for {srgb.shape[0]} colors")
+    half = np.asarray(half_widths, dtype=np.float64)
+    if half.shape != (3,) or not np.all((half >= 0) & (half <= 1)):
+        raise ValueError(f"half_widths must be three numbers in [0, 1], got {half_widths!r}")
+    shifts = (draws16[:, :3] / _U16_MAX * 2.0 - 1.0) * half
+    hsv = rgb_to_hsv(np.clip(srgb, 0.0, 1.0)) + shifts
+    hsv[:, 0] %= 1.0
+    np.clip(hsv[:, 1:], 0.0, 1.0, out=hsv[:, 1:])
+    return hsv_to_rgb(hsv)
+
+
+def jitter_group_colors(mean_srgb, draws16, half_widths) -> np.ndarray:
+    """JITTER's group colors: each group's mean color shifted, as 16-bit sRGB like every drawn color.
+
+    Parameters
+    ----------
+    mean_srgb : (n, 3) or (n, 4) array of float
+        Each group's mean color in sRGB (alpha, if given, is ignored).
+    draws16 : (n, 4) ndarray of uint16
+        The groups' draws from JITTER's own stream.
+    half_widths : (3,) floats
+        ``jitter_hue``, ``jitter_saturation``, ``jitter_value``.
+
+    Returns
+    -------
+    (n, 4) ndarray of uint16
+        Shifted RGB; alpha opaque (JITTER does not write alpha).
+    """
+    mean_srgb = np.asarray(mean_srgb)
+    out = np.full((mean_srgb.shape[0], 4), _U16_MAX, dtype=np.uint16)
+    out[:, :3] = _to_u16(jitter_srgb(mean_srgb[:, :3], draws16, half_widths))
+    return out
+
+
+def _srgb_from(values: np.ndarray, linear: bool) -> np.ndarray:
+    """RGBA float32 rows as sRGB (alpha as is): converted when ``linear``, else copied."""
+    out = np.array(values, dtype=np.float32)
+    if linear:
+        out[:, :3] = linear_to_srgb(out[:, :3])
+    return out
+
+
+def _srgb_to(values: np.ndarray, linear: bool) -> np.ndarray:
+    """The inverse of ``_srgb_from``, in place where it can."""
+    if linear:
+        values[:, :3] = srgb_to_linear(values[:, :3])
+    return values
+
+
+def blend_colors(current, new, mix: float, written, linear: bool) -> np.ndarray:
+    """The colors there, blended toward new ones on the written channels.
+
+    Parameters
+    ----------
+    current, new : (n, 4) arrays of float32
+        The colors there and the new colors, both in the attribute's space:
+        scene linear RGB when ``linear`` (FLOAT_COLOR), else sRGB; alpha linear.
+    mix : float in [0, 1]
+        0 keeps ``current``, 1 takes ``new``; between, the blend is linear in
+        sRGB (the space colors are drawn and picked in).
+    written : (4,) array of bool
+        The channels that change (R, G, B, A); the others keep ``current``.
+    linear : bool
+
+    Returns
+    -------
+    (n, 4) ndarray of float32
+        Bit for bit ``current`` on unwritten channels and wherever ``mix`` is
+        0; bit for bit ``new`` on written channels when ``mix`` is 1.
+    """
+    current = np.asarray(current, dtype=np.float32)
+    new = np.asarray(new, dtype=np.float32)
+    if current.ndim != 2 or current.shape[1] != 4 or new.shape != current.shape:
+        raise ValueError(f"current and new must have one shape (n, 4), got {current.shape} and {new.shape}")
+    written = np.asarray(written, dtype=bool)
+    if written.shape != (4,):
+        raise ValueError(f"written must have shape (4,), got {written.shape}")
+    if not 0.0 <= mix <= 1.0:
+        raise ValueError(f"mix must lie in [0, 1], got {mix}")
+    out = current.copy()
+    if mix == 0.0 or not written.any():
+        return out
+    if mix == 1.0:
+        blended = new
+    else:
+        start = _srgb_from(current, linear)
+        blended = start + np.float32(mix) * (_srgb_from(new, linear) - start)
+        blended = _srgb_to(blended, linear)
+    np.copyto(out, blended, where=written[None, :])
+    return out
+
+
+def blend_corner_colors(current, new, mix: float, written, linear: bool, loop_start, loop_total) -> np.ndarray:
+    """``blend_colors`` over face corners, computed once per face where it can be.
+
+    Where every face's corners hold one color, both in ``current`` and in
+    ``new`` (a mesh colored per face, island, material, ...), the blend runs
+    on one row per face and is copied to the corners: the same values, for a
+    quarter of the work on quads. Otherwise every corner is blended.
+
+    Parameters
+    ----------
+    current, new : (n_loops, 4) arrays of float32
+    mix, written, linear
+        As for ``blend_colors``.
+    loop_start, loop_total : (n_faces,) arrays of int
+        The mesh's faces, which partition the corners.
+
+    Returns
+    -------
+    (n_loops, 4) ndarray of float32
+        Equal, bit for bit, to ``blend_colors(current, new, mix, written, linear)``.
+    """
+    if 0.0 < mix < 1.0:
+        new_faces = uniform_face_colors(loop_start, loop_total, new)
+        if new_faces is not None:
+            current_faces = uniform_face_colors(loop_start, loop_total, current)
+            if current_faces is not None:
+                faces = blend_colors(current_faces, new_faces, mix, written, linear)
+                return loop_colors(loop_start, loop_total, faces, len(current))
+    return blend_colors(current, new, mix, written, linear)

@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import bpy
-from bpy.props import BoolProperty, EnumProperty, FloatVectorProperty, IntProperty, StringProperty
+from bpy.props import (
+    BoolProperty,
+    EnumProperty,
+    FloatProperty,
+    FloatVectorProperty,
+    IntProperty,
+    StringProperty,
+)
 from bpy.types import Context, Mesh, Object, Operator, UILayout
 
 from . import coloring
@@ -26,13 +33,23 @@ def blender_property(spec: OptionSpec, default: Any) -> Any:
     Ranges have soft limits only: a value typed outside them reaches the
     settings' check and is refused with the message the command line gives.
     """
-    common = {"name": spec.label, "description": spec.description}
+    common: dict[str, Any] = {"name": spec.label, "description": spec.description}
+    if not spec.in_panel:
+        # Not drawn, so not remembered either: a value set once from a script must not stick unseen.
+        common["options"] = {'SKIP_SAVE'}
     if spec.kind == "int":
         return IntProperty(**common, default=default, min=int(spec.minimum or 0), max=int(spec.maximum or 0))
     if spec.kind == "bool":
         return BoolProperty(**common, default=default)
     if spec.kind == "enum":
         return EnumProperty(**common, items=spec.items, default=default)
+    if spec.kind == "channels":
+        return EnumProperty(**common, items=spec.items, default=set(default), options={'ENUM_FLAG'})
+    if spec.kind == "factor":
+        return FloatProperty(
+            **common, default=default, soft_min=spec.minimum, soft_max=spec.maximum, subtype='FACTOR',
+            precision=3,
+        )
     if spec.kind == "range":
         return FloatVectorProperty(
             **common, size=2, default=default, soft_min=spec.minimum, soft_max=spec.maximum, precision=3
@@ -73,18 +90,29 @@ def paint_masks(mesh: Mesh) -> Masks:
 def draw_options(layout: UILayout, owner: object) -> None:
     """The redo panel: every option that matters for the chosen color mode.
 
-    A range is one labeled row, Min and Max side by side.
+    A range is one labeled row, Min and Max side by side; channels a row of
+    toggle buttons; options sharing a command-line flag (the jitter amounts)
+    one aligned column of sliders.
     """
     layout.use_property_split = True
     layout.use_property_decorate = False
     color_mode = str(getattr(owner, "color_mode"))  # noqa: B009  (owner is an operator or panel data)
+    column = None
     for name, spec in option_specs():
-        if not applies(spec, color_mode):
+        if not spec.in_panel or not applies(spec, color_mode):
             continue
+        if spec.part is None:
+            column = None
+        elif spec.part == 0 or column is None:
+            column = layout.column(align=True)
         if spec.kind == "range":
             row = layout.row(align=True, heading=spec.label)
             row.prop(owner, name, index=0, text="Min")
             row.prop(owner, name, index=1, text="Max")
+        elif spec.kind == "channels":
+            layout.row(align=True, heading=spec.label).prop(owner, name)
+        elif spec.kind == "factor":
+            (column or layout).prop(owner, name, slider=True)
         elif name == "palette_name":
             layout.prop_search(owner, name, bpy.data, "palettes")
         else:
@@ -151,7 +179,8 @@ class MESH_OT_random_vertex_colors(Operator):
         faces = sum(result.changed_faces for result in results)
         attributes = ", ".join(sorted({f"'{result.attribute}'" for result in results}))
         meshes = f"{len(results)} mesh{'es' if len(results) != 1 else ''}"
-        self.report({'INFO'}, f"Colored {faces} faces on {meshes} in {attributes}")
+        notes = "".join(f"; {note}" for result in results for note in result.notes)
+        self.report({'INFO'}, f"Colored {faces} faces on {meshes} in {attributes}{notes}")
         return {'FINISHED'}
 
 

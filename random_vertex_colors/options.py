@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["int", "bool", "enum", "range", "string"]
+Kind = Literal["int", "bool", "enum", "range", "string", "factor", "channels"]
 EnumItem = tuple[str, str, str]
 
 SEED_MIN, SEED_MAX = -(2**31), 2**31 - 1  # the operator's IntProperty is 32-bit
@@ -41,9 +41,17 @@ COLOR_MODE_ITEMS: tuple[EnumItem, ...] = (
     ("PALETTE", "Palette", "Only the colors of a palette"),
     ("GRAYSCALE", "Grayscale", "Random grays"),
     ("DISTINCT", "Distinct", "Colors as far apart as possible, for ID maps"),
+    ("JITTER", "Jitter", "Each group keeps its color, shifted by a little random hue, saturation and value"),
+)
+CHANNEL_ITEMS: tuple[EnumItem, ...] = (
+    ("R", "R", "Red"),
+    ("G", "G", "Green"),
+    ("B", "B", "Blue"),
+    ("A", "A", "Alpha: random alpha (the same as Random Alpha)"),
 )
 GRANULARITIES = tuple(item[0] for item in GRANULARITY_ITEMS)
 COLOR_MODES = tuple(item[0] for item in COLOR_MODE_ITEMS)
+CHANNELS = "".join(item[0] for item in CHANNEL_ITEMS)
 
 
 class ColorError(Exception):
@@ -56,8 +64,11 @@ class OptionSpec:
 
     ``modes``: the color modes the option belongs to (empty: all). The
     panel shows it only in those; on the command line, giving it chooses
-    the mode when ``--color-mode`` is not given. ``ordered``: for a range,
-    Min must not be above Max.
+    the mode when ``--color-mode`` is not given; ``not_modes``: the modes it
+    does not belong to (hidden there). ``ordered``: for a range, Min must not
+    be above Max. ``part``: this option's place among the options that share
+    one command-line flag (``--jitter H S V``). ``in_panel``: False for an
+    option the redo panel leaves out (another control does its job).
     """
 
     kind: Kind
@@ -70,6 +81,9 @@ class OptionSpec:
     maximum: float | None = None
     modes: tuple[str, ...] = ()
     ordered: bool = False
+    not_modes: tuple[str, ...] = ()
+    part: int | None = None
+    in_panel: bool = True
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -115,9 +129,33 @@ class ColorSettings:
         "string", "Palette", "Palette to take the colors from. Empty: the Vertex Paint tool's palette",
         "--palette", "NAME", modes=("PALETTE",),
     ))
+    jitter_hue: float = _option(0.05, OptionSpec(
+        "factor", "Hue Jitter", "Largest hue shift either way, 0 to 1 (0.5 reaches the opposite hue)",
+        "--jitter", "H", minimum=0.0, maximum=1.0, modes=("JITTER",), part=0,
+    ))
+    jitter_saturation: float = _option(0.1, OptionSpec(
+        "factor", "Saturation Jitter", "Largest saturation shift either way, 0 to 1",
+        "--jitter", "S", minimum=0.0, maximum=1.0, modes=("JITTER",), part=1,
+    ))
+    jitter_value: float = _option(0.1, OptionSpec(
+        "factor", "Value Jitter", "Largest value (brightness) shift either way, 0 to 1",
+        "--jitter", "V", minimum=0.0, maximum=1.0, modes=("JITTER",), part=2,
+    ))
     random_alpha: bool = _option(False, OptionSpec(
-        "bool", "Random Alpha", "Random alpha too; off: opaque. The colors stay the same either way",
-        "--random-alpha",
+        "bool", "Random Alpha", "Random alpha too, the same as channel A; off: opaque. "
+        "The colors stay the same either way",
+        "--random-alpha", not_modes=("JITTER",), in_panel=False,
+    ))
+    channels: str = _option("RGB", OptionSpec(
+        "channels", "Channels",
+        "Channels that get the new values; the others keep theirs. With R, G and B all on, "
+        "the color is replaced whole (opaque unless A is on)",
+        "--channels", "RGBA", items=CHANNEL_ITEMS,
+    ))
+    mix: float = _option(1.0, OptionSpec(
+        "factor", "Mix", "How far to go from the color there toward the new one, in sRGB: "
+        "0 keeps it, 1 replaces it",
+        "--mix", "FACTOR", minimum=0.0, maximum=1.0,
     ))
     attribute_name: str = _option("", OptionSpec(
         "string", "Attribute",
@@ -135,6 +173,27 @@ class ColorSettings:
         for name, spec in option_specs():
             value = getattr(self, name)
             object.__setattr__(self, name, _checked(spec, value))
+        # Random Alpha and channel A are one thing: either one turns on the other.
+        if self.random_alpha or "A" in self.channels:
+            object.__setattr__(self, "random_alpha", True)
+            object.__setattr__(self, "channels", _checked_channels(self.channels + "A"))
+
+    @property
+    def written_channels(self) -> tuple[bool, bool, bool, bool]:
+        """Which of R, G, B, A get new values; the others keep theirs.
+
+        R, G and B as chosen. Alpha when A is chosen (random alpha), and also
+        when R, G and B all are: the color is then replaced whole, opaque
+        unless alpha is random, as without channels. JITTER keeps alpha.
+        """
+        red, green, blue = (letter in self.channels for letter in "RGB")
+        alpha = self.color_mode != "JITTER" and ("A" in self.channels or (red and green and blue))
+        return (red, green, blue, alpha)
+
+    @property
+    def reads_current_colors(self) -> bool:
+        """True when the result depends on the colors already there, which must then be read."""
+        return self.color_mode == "JITTER" or self.mix < 1.0 or not all(self.written_channels)
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> ColorSettings:
@@ -171,16 +230,49 @@ def default_of(name: str) -> Any:
 
 def applies(spec: OptionSpec, color_mode: str) -> bool:
     """True when an option matters in ``color_mode`` (what the redo panel shows)."""
-    return not spec.modes or color_mode in spec.modes
+    return (not spec.modes or color_mode in spec.modes) and color_mode not in spec.not_modes
 
 
 def _number_text(value: float) -> str:
     return f"{value:g}"
 
 
+def _checked_channels(value: Any) -> str:
+    """Channel letters as one string in R, G, B, A order, or ColorError.
+
+    Takes a string of letters (the command line's ``RGB``) or a collection of
+    letters (the operator's set ``{'R', 'G'}``).
+    """
+    letters = list(value) if isinstance(value, str) else [str(item) for item in value]
+    unknown = [letter for letter in letters if letter.upper() not in CHANNELS]
+    if unknown:
+        raise ColorError(f"Channels: '{unknown[0]}' is not one of {', '.join(CHANNELS)}")
+    chosen = {letter.upper() for letter in letters}
+    if not chosen:
+        raise ColorError(f"Channels: choose at least one of {', '.join(CHANNELS)}")
+    return "".join(letter for letter in CHANNELS if letter in chosen)
+
+
 def _checked(spec: OptionSpec, value: Any) -> Any:
     """``value`` in the option's canonical type, or ColorError naming what is wrong."""
     label = spec.label
+    if spec.kind == "channels":
+        if not isinstance(value, (str, set, frozenset, list, tuple)):
+            raise ColorError(f"{label} must be letters of {', '.join(CHANNELS)}, not {value!r}")
+        return _checked_channels(value)
+    if spec.kind == "factor":
+        if isinstance(value, bool):
+            raise ColorError(f"{label} must be a number, not {value!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ColorError(f"{label} must be a number, not {value!r}") from None
+        lowest, highest = spec.minimum or 0.0, spec.maximum if spec.maximum is not None else 1.0
+        if math.isnan(number) or not lowest <= number <= highest:
+            raise ColorError(
+                f"{label} {_number_text(number)} is outside {_number_text(lowest)} to {_number_text(highest)}"
+            )
+        return number
     if spec.kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             raise ColorError(f"{label} must be a whole number, not {value!r}")

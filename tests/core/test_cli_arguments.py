@@ -34,9 +34,28 @@ def test_importing_the_command_line_does_not_need_blender():
 def test_every_setting_is_an_argument_that_sets_it():
     parser = cli.build_parser()
     for item in dataclasses.fields(ColorSettings):
-        flag = item.metadata["option"].flag
-        action = next(a for a in parser._actions if flag in a.option_strings)
-        assert action.dest == item.name
+        spec = item.metadata["option"]
+        action = next(a for a in parser._actions if spec.flag in a.option_strings)
+        if spec.part is None:
+            assert action.dest == item.name
+        else:  # one number of a shared flag: that number sets this field
+            numbers = ["0.125"] * action.nargs
+            numbers[spec.part] = "0.75"
+            assert getattr(settings_for(spec.flag, *numbers), item.name) == 0.75
+
+
+def test_jitter_is_one_flag_of_three_numbers_that_implies_the_mode():
+    assert settings_for("--jitter", "0.5", "0", "0.25") == ColorSettings(
+        color_mode="JITTER", jitter_hue=0.5, jitter_saturation=0.0, jitter_value=0.25
+    )
+    with pytest.raises(cli.CliError, match="--jitter applies to --color-mode JITTER, not HSV"):
+        settings_for("--jitter", "0.1", "0.1", "0.1", "--color-mode", "HSV")
+
+
+def test_channels_and_mix_map_onto_their_fields():
+    assert settings_for("--channels", "bR", "--mix", "0.25") == ColorSettings(channels="RB", mix=0.25)
+    assert settings_for("--channels", "GA").random_alpha  # A is random alpha
+    assert settings_for("--random-alpha") == ColorSettings(channels="RGBA")
 
 
 def test_unset_options_keep_the_defaults_and_set_ones_map_to_fields():
