@@ -72,6 +72,22 @@ CASES = {
         {"attribute_name": "ids"}, ["--attribute", "ids"],
         "Attribute 'ids' on mesh 'Grid' is a INT attribute, not a color attribute: name another one, "
         "or leave Attribute empty", setup="attributes"),
+    "mix above 1": Case(
+        {"mix": 1.5}, ["--mix", "1.5"], "Mix 1.5 is outside 0 to 1", setup="attributes"),
+    "mix below 0": Case(
+        {"mix": -0.25}, ["--mix", "-0.25"], "Mix -0.25 is outside 0 to 1", setup="attributes"),
+    "hue jitter above 1": Case(
+        {"color_mode": 'JITTER', "jitter_hue": 1.5}, ["--jitter", "1.5", "0.1", "0.1"],
+        "Hue Jitter 1.5 is outside 0 to 1", setup="attributes"),
+    "saturation jitter below 0": Case(
+        {"color_mode": 'JITTER', "jitter_saturation": -0.1}, ["--jitter", "0.1", "-0.1", "0.1"],
+        "Saturation Jitter -0.1 is outside 0 to 1", setup="attributes"),
+    "value jitter above 1": Case(
+        {"color_mode": 'JITTER', "jitter_value": 2.0}, ["--jitter", "0", "0", "2"],
+        "Value Jitter 2 is outside 0 to 1", setup="attributes"),
+    "no channels": Case(
+        {"channels": set()}, ["--channels", ""], "Channels: choose at least one of R, G, B, A",
+        setup="attributes"),
     "UV islands without a UV map": Case(
         {"granularity": 'UV_ISLAND'}, ["--granularity", "UV_ISLAND"],
         "Mesh 'Cubes' has no UV map, which UV islands need: add one in UV Maps",
@@ -112,6 +128,22 @@ def test_both_front_ends_refuse_with_the_same_message(empty_scene, tmp_path, cap
     assert stderr.strip().splitlines()[-1].startswith("random_vertex_colors: error: ")
     assert not output.exists()
     assert attribute_state(bpy.data.meshes[name]) == before  # the file the CLI opened
+
+
+def test_an_unknown_channel_is_named_with_every_allowed_one(empty_scene, tmp_path, capsys):
+    """Blender checks set members before the operator runs; the command line names the letter."""
+    me = make_scene("attributes")
+    before = attribute_state(me)
+    with pytest.raises((TypeError, ValueError)) as refused:  # which one depends on the Blender
+        bpy.ops.mesh.random_vertex_colors(channels={'R', 'X'})
+    assert "X" in str(refused.value) and all(f"'{letter}'" in str(refused.value) for letter in "RGBA")
+    source, output = tmp_path / "in.blend", tmp_path / "o.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(source), copy=True)
+    capsys.readouterr()
+    assert cli.main([str(source), "--output", str(output), "--channels", "RX"]) == cli.EXIT_BAD_INPUT
+    assert "Channels: 'X' is not one of R, G, B, A" in capsys.readouterr().err
+    assert not output.exists()
+    assert attribute_state(me) == before
 
 
 def test_an_unknown_granularity_is_named_with_every_allowed_one(empty_scene, tmp_path, capsys):
