@@ -360,7 +360,8 @@ def random_srgb16(rng: np.random.Generator, n: int, random_alpha: bool = False) 
 def srgb_to_linear(srgb):
     """The sRGB transfer function inverted (IEC 61966-2-1), elementwise, float."""
     srgb = np.asarray(srgb, dtype=np.float64)
-    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    # The power's argument is kept in range where the other branch is taken (no NaN for negatives).
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((np.maximum(srgb, 0.04045) + 0.055) / 1.055) ** 2.4)
 
 
 def linear_to_srgb(linear):

@@ -110,7 +110,7 @@ def draw_options(layout: UILayout, owner: object) -> None:
             row.prop(owner, name, index=0, text="Min")
             row.prop(owner, name, index=1, text="Max")
         elif spec.kind == "channels":
-            layout.row(align=True, heading=spec.label).prop(owner, name)
+            layout.row(align=True).prop(owner, name)  # an ENUM_FLAG draws as a row of toggles
         elif spec.kind == "factor":
             (column or layout).prop(owner, name, slider=True)
         elif name == "palette_name":
