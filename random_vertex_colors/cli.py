@@ -126,7 +126,7 @@ def add_setting_arguments(parser: argparse.ArgumentParser) -> None:
                     text = (text + f"; implies --color-mode {spec.modes[0]}").replace("%", "%%")
                 group.add_argument(
                     spec.flag, dest=_flag_dest(spec.flag), default=argparse.SUPPRESS, help=text,
-                    nargs=len(parts), type=_number, metavar=tuple(part[1].metavar for part in parts),
+                    nargs=len(parts), type=_number, metavar=tuple(part[1].metavar or "X" for part in parts),
                 )
             continue
         keywords: dict[str, Any] = {"dest": name, "default": argparse.SUPPRESS, "help": _help(name, spec)}
@@ -345,7 +345,8 @@ def report_lines(outcomes: list[coloring.Outcome], named: bool) -> tuple[list[st
             faces = f"{result.changed_faces} of {result.faces} faces"
         attribute = f"attribute '{result.attribute}'"
         notes = "".join(f", {note}" for note in result.notes)
-        lines.append(f"colored '{users[0].name}': {faces}, {attribute}, {result.seconds * 1000:.1f} ms{notes}")
+        took = f"{result.seconds * 1000:.1f} ms"
+        lines.append(f"colored '{users[0].name}': {faces}, {attribute}, {took}{notes}")
         lines.extend(
             f"colored '{other.name}': {faces}, {attribute}, "
             f"mesh '{outcome.target.mesh.name}' shared with '{users[0].name}'"

@@ -226,7 +226,7 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     srgb_target = mesh_arrays.stores_srgb(mesh, name)
     loop_start, loop_total = face_corner_ranges(mesh)
     created = name not in existing
-    notes = ()
+    notes: tuple[str, ...] = ()
     if settings.color_mode == "JITTER" and created:
         notes = (f"'{name}' was new on mesh '{mesh.name}': jittered from black",)
 
@@ -235,7 +235,7 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     # Read only when the result depends on what is there: a plain write never pays for it.
     current = None
     if created and settings.reads_current_colors:
-        current = new_attribute_colors(len(mesh.attributes[name].data))
+        current = new_attribute_colors(len(mesh_arrays.color_attribute(mesh, name).data))
     elif corner_mask is not None or settings.reads_current_colors:
         current = mesh_arrays.read_colors(mesh, name)
     new_colors = corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
@@ -244,6 +244,7 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
 
     changed = n_faces
     if corner_mask is not None:
+        assert current is not None  # read above whenever there is a mask
         changed = core.faces_touched(loop_start, loop_total, corner_mask)
         current[corner_mask] = new_colors[corner_mask]
         new_colors = current
@@ -296,7 +297,9 @@ def blend_with_current(
         return new_colors
     written, linear = settings.written_channels, not srgb_target
     if len(new_colors) == int(loop_total.sum()):
-        return core.blend_corner_colors(current, new_colors, settings.mix, written, linear, loop_start, loop_total)
+        return core.blend_corner_colors(
+            current, new_colors, settings.mix, written, linear, loop_start, loop_total
+        )
     return core.blend_colors(current, new_colors, settings.mix, written, linear)
 
 
@@ -416,7 +419,10 @@ def jitter_corner_colors(
         keys = shared_keys(mesh, granularity, object_name)
         distinct = sorted(set(keys))
         slot_labels = np.array([distinct.index(key) for key in keys], dtype=np.int64)
-        face_labels = slot_labels[0] if granularity == "OBJECT" else slot_labels[mesh_arrays.material_slots(mesh)]
+        if granularity == "OBJECT":
+            face_labels = slot_labels[0]
+        else:
+            face_labels = slot_labels[mesh_arrays.material_slots(mesh)]
         face_labels = np.broadcast_to(face_labels, (len(loop_start),))
         n_groups = len(distinct)
         shifts = run.shared.colors.values[[run.shared.index[key] for key in distinct]]
@@ -428,7 +434,9 @@ def jitter_corner_colors(
             if face_labels is None:
                 face_labels = np.arange(n_groups)
         shifts = core.random_srgb16(core.rng_for(settings.seed, mesh.name_full, "jitter"), n_groups, True)
-    means = existing_group_means(current, srgb_target, loop_start, loop_total, face_labels, corner_labels, n_groups)
+    means = existing_group_means(
+        current, srgb_target, loop_start, loop_total, face_labels, corner_labels, n_groups
+    )
     half_widths = (settings.jitter_hue, settings.jitter_saturation, settings.jitter_value)
     colors = core.GroupColors(core.jitter_group_colors(means, shifts, half_widths)).in_space(srgb_target)
     if corner_labels is not None:
@@ -461,6 +469,8 @@ def existing_group_means(
             rows = current
             labels = core.loop_colors(loop_start, loop_total, face_labels[:, None], len(current))[:, 0]
     else:
+        if corner_labels is None:
+            raise ValueError("groups need face_labels or corner_labels")
         rows, labels = current, corner_labels
     srgb = rows[:, :3] if srgb_target else core.linear_to_srgb(rows[:, :3])
     return core.group_means(labels, srgb, n_groups, weights)

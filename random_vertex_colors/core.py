@@ -988,14 +988,16 @@ def group_means(labels, values, n_groups: int, weights=None) -> np.ndarray:
     if labels.size and (labels.min() < 0 or labels.max() >= n_groups):
         raise ValueError(f"labels must lie in 0..{n_groups - 1}")
     if weights is None:
-        totals = np.bincount(labels, minlength=n_groups).astype(np.float64)
+        totals: np.ndarray = np.bincount(labels, minlength=n_groups).astype(np.float64)
         sums = [np.bincount(labels, values[:, c], minlength=n_groups) for c in range(values.shape[1])]
     else:
         weights = np.asarray(weights, dtype=np.float64)
         if weights.shape != labels.shape:
             raise ValueError(f"weights must have shape {labels.shape}, got {weights.shape}")
         totals = np.bincount(labels, weights, minlength=n_groups)
-        sums = [np.bincount(labels, values[:, c] * weights, minlength=n_groups) for c in range(values.shape[1])]
+        sums = [
+            np.bincount(labels, values[:, c] * weights, minlength=n_groups) for c in range(values.shape[1])
+        ]
     means = np.stack(sums, axis=1) if sums else np.zeros((n_groups, 0))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(totals[:, None] > 0, means / np.where(totals > 0, totals, 1.0)[:, None], 0.0)
@@ -1151,7 +1153,9 @@ def blend_colors(current, new, mix: float, written, linear: bool) -> np.ndarray:
     return out
 
 
-def blend_corner_colors(current, new, mix: float, written, linear: bool, loop_start, loop_total) -> np.ndarray:
+def blend_corner_colors(
+    current, new, mix: float, written, linear: bool, loop_start, loop_total
+) -> np.ndarray:
     """``blend_colors`` over face corners, computed once per face where it can be.
 
     Where every face's corners hold one color, both in ``current`` and in

@@ -34,7 +34,8 @@ def read(me, data_type, prop=None):
 
 
 def write(me, data_type, values):
-    me.attributes[NAME].data.foreach_set(prop_for(data_type), np.ascontiguousarray(values, np.float32).ravel())
+    flat = np.ascontiguousarray(values, np.float32).ravel()
+    me.attributes[NAME].data.foreach_set(prop_for(data_type), flat)
 
 
 def paint(me, data_type, per_face=False, seed=0, base=None, spread=1.0):
@@ -94,7 +95,7 @@ types = pytest.mark.parametrize("data_type", TYPES)
 def test_unchosen_channels_keep_their_values_bit_for_bit(empty_scene, data_type, only_selected, channels):
     me, painted, changing = scene(data_type, only_selected)
     chosen = np.array([letter in channels for letter in "RGBA"])
-    full = reference(me, data_type, painted, seed=5, channels={'R', 'G', 'B', 'A'}, only_selected=only_selected)
+    full = reference(me, data_type, painted, seed=5, channels=set("RGBA"), only_selected=only_selected)
     assert run(seed=5, channels=set(channels), only_selected=only_selected) == {'FINISHED'}
     after = read(me, data_type)
     assert np.array_equal(after[:, ~chosen], painted[:, ~chosen])
@@ -232,7 +233,9 @@ def test_jitter_stays_within_its_half_widths_of_the_group_mean(empty_scene, data
     one_island = np.random.default_rng(1).random((24, 4))
     painted_values = np.clip(np.asarray(BASE) + (np.tile(one_island, (4, 1)) - 0.5) * 0.1, 0, 1)
     me.color_attributes.new(NAME, data_type, 'CORNER')
-    write(me, data_type, np.round(painted_values * 255) / 255 if data_type == 'BYTE_COLOR' else painted_values)
+    if data_type == 'BYTE_COLOR':
+        painted_values = np.round(painted_values * 255) / 255
+    write(me, data_type, painted_values)
     painted = read(me, data_type)
     srgb = read(me, data_type, "color_srgb")
     changing = np.ones(len(me.loops), dtype=bool)
@@ -241,7 +244,8 @@ def test_jitter_stays_within_its_half_widths_of_the_group_mean(empty_scene, data
         selected[SELECTED_FACES] = True
         me.polygons.foreach_set("select", selected)
         changing = selected[corner_faces(me)]
-    labels = {'ISLAND': corner_faces(me) // 6, 'FACE': corner_faces(me), 'VERTEX': corner_verts(me)}[granularity]
+    by = {'ISLAND': corner_faces(me) // 6, 'FACE': corner_faces(me), 'VERTEX': corner_verts(me)}
+    labels = by[granularity]
     n_groups = int(labels.max()) + 1
     means = srgb_means(srgb, labels, n_groups)  # over the whole group, selected or not
 
