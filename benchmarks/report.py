@@ -40,6 +40,10 @@ LABELS = {
     "byte_ours_per_corner": "ours: operator, per-corner foreach_set",
     "byte_floor": "floor: foreach_get loop_start + foreach_set color_srgb",
     "copy_on_write": "Blender's copy-on-write of the 64 MB colour attribute alone",
+    "artist_mix": "ours: operator, FACE, mix 0.5 over colors one per face",
+    "artist_channels": "ours: operator, FACE, channels R over colors one per face",
+    "artist_mix_painted": "ours: operator, FACE, mix 0.5 over colors differing per corner",
+    "artist_channels_painted": "ours: operator, FACE, channels R over colors differing per corner",
 }
 
 
@@ -168,6 +172,7 @@ def verdicts(r: Results) -> list[tuple[str, str, bool | None]]:
                      "page faults in fresh memory that the allocator reuses only for small blocks")
         out.append((f"time linear in faces from {points[0][0] / 1e3:.0f}k to {points[-1][0] / 1e6:g}M",
                     text, slope <= 1.1))
+    out.extend(artist_targets(r, g))
     byte, per_corner, byte_floor = r.t(g, "byte_ours"), r.t(g, "byte_ours_per_corner"), r.t(g, "byte_floor")
     if byte and per_corner:
         out.append(("BYTE_COLOR: a faster correct path than foreach_set, proven equal by a test",
@@ -175,6 +180,20 @@ def verdicts(r: Results) -> list[tuple[str, str, bool | None]]:
                     f"the bare foreach_set floor: {ms(byte_floor)} ms); equal bytes: "
                     "tests/blender/test_byte_colors.py in Blender 5.0, 4.2 and 3.4", byte < per_corner))
     return out
+
+
+def artist_targets(r: Results, g: str) -> list:
+    """Issue 14: FACE with mix below 1 or with channels at most 1.5x FACE without them."""
+    face = r.t(g, "ours_FACE")
+    rows = []
+    for method, what in (("artist_mix", "mix 0.5"), ("artist_channels", "channels R")):
+        over_faces, over_corners = r.t(g, method), r.t(g, method + "_painted")
+        if face and over_faces:
+            text = f"{ms(over_faces)} ms vs {ms(face)} ms: {over_faces / face:.2f}×"
+            if over_corners:
+                text += f" (over colors differing per corner: {over_corners / face:.2f}×)"
+            rows.append((f"FACE with {what} at most 1.5× FACE without it", text, over_faces / face <= 1.5))
+    return rows
 
 
 def scaling(r: Results, method: str) -> tuple[float, list[tuple[int, float]]] | None:

@@ -13,6 +13,10 @@ this one process, side by side, on the same meshes:
   once per item of its ``granularity`` enum (FACE alone where it has none);
 * ``ours_rna_starts``: the same with face starts read by ``foreach_get``;
 * ``color_mesh``: ``coloring.color_mesh_alone``, without ``bpy.ops``;
+* ``artist_mix``, ``artist_channels``: the operator, FACE, with ``mix=0.5`` or
+  ``channels={'R'}`` (they read the colors there), over colors one per face;
+  ``artist_mix_painted``, ``artist_channels_painted``: the same over colors
+  that differ at every corner (painted before each run, untimed);
 * ``geometry_nodes``: Random Value on faces, Store Named Attribute on
   corners, modifier added and applied;
 * ``floor``: ``foreach_get("loop_start")`` plus ``foreach_set`` of a ready
@@ -205,10 +209,30 @@ class Bench:
             methods[f"ours_{granularity or 'FACE'}"] = (operator(granularity), 5)
         methods["ours_rna_starts"] = (rna_starts, 5)
         methods["color_mesh"] = (lambda: coloring.color_mesh_alone(me, settings), 5)
+        methods.update(self.artist_methods(ob, operator))
         # Last: applying the modifier frees the mesh's old arrays, and the allocator
         # hands that memory to whatever runs next without page faults, flattering it.
         methods["geometry_nodes"] = (geometry_nodes, 3)
         return methods
+
+    def artist_methods(self, ob, operator) -> dict:
+        """Mix and channels (issue 14): read the colors there, then blend or keep channels.
+
+        Timed over colors one per face (what a previous run leaves) and over
+        colors that differ at every corner, painted in the untimed setup.
+        """
+        me = ob.data
+        painted = np.random.default_rng(2).random(len(me.loops) * 4, dtype=np.float32)
+
+        def paint():
+            me.attributes[ATTRIBUTE].data.foreach_set("color", painted)
+
+        return {
+            "artist_mix": (operator(mix=0.5), 5),
+            "artist_channels": (operator(channels={'R'}), 5),
+            "artist_mix_painted": ((operator(mix=0.5), paint), 5),
+            "artist_channels_painted": ((operator(channels={'R'}), paint), 5),
+        }
 
     def kernels(self, ob) -> dict:
         loop_start, loop_total = face_starts.face_corner_ranges(ob.data)
@@ -232,6 +256,10 @@ class Bench:
             self.record(ob.name, "copy_on_write", lambda: ob.data.attributes[ATTRIBUTE], setup, 5)
         timed = {**self.kernels(ob), **self.methods(ob)}
         for method, (run, repeats) in timed.items():
+            if isinstance(run, tuple):  # (run, extra setup): the setup is not timed
+                run, extra = run
+                self.record(ob.name, method, run, lambda extra=extra: (setup(), extra()), repeats)
+                continue
             self.record(ob.name, method, run, setup, repeats)
         if kind == "grid":
             self.run_warm(ob, timed, ("seed_f64", "seed_f32") if byte_and_memory else ())

@@ -298,9 +298,9 @@ def blend_with_current(
     written, linear = settings.written_channels, not srgb_target
     if len(new_colors) == int(loop_total.sum()):
         return core.blend_corner_colors(
-            current, new_colors, settings.mix, written, linear, loop_start, loop_total
+            current, new_colors, settings.mix, written, linear, loop_start, loop_total, reuse_new=True
         )
-    return core.blend_colors(current, new_colors, settings.mix, written, linear)
+    return core.blend_colors(current, new_colors, settings.mix, written, linear, reuse_new=True)
 
 
 def changed_corners(
