@@ -163,6 +163,17 @@ def main(argv: list[str]) -> int:
     for mode, extra in COLOR_MODES.items():
         color_all(objects, seed=args.seed, color_mode=mode, **extra)
         written.append(render(scene, out / f"mode-{mode.lower()}.png"))
+    # Jitter: one color per object, then every face shifted a little from it.
+    color_all(objects, seed=args.seed, granularity='OBJECT', color_mode='HSV',
+              saturation_range=(0.6, 0.8), value_range=(0.75, 0.9))
+    color_all(objects, seed=args.seed, color_mode='JITTER', jitter_hue=0.04, jitter_saturation=0.15,
+              jitter_value=0.15)
+    written.append(render(scene, out / "mode-jitter.png"))
+    # Packed channels: from black, a gray per island into R, a gray per face into G.
+    color_all(objects, seed=args.seed, color_mode='HSV', value_range=(0.0, 0.0))
+    color_all(objects, seed=args.seed, granularity='ISLAND', color_mode='GRAYSCALE', channels={'R'})
+    color_all(objects, seed=args.seed, granularity='FACE', color_mode='GRAYSCALE', channels={'G'})
+    written.append(render(scene, out / "channels-packed.png"))
 
     color_all(objects, seed=args.seed)  # what demo.blend keeps: a colour per face
     blend_path = out / "demo.blend"
