@@ -16,7 +16,6 @@ Conventions
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from typing import NamedTuple
 
@@ -1062,52 +1061,37 @@ def jitter_group_colors(mean_srgb, draws16, half_widths) -> np.ndarray:
     return out
 
 
-# linear_to_srgb by table: a float32 in [0, 1] is looked up by its top bits
-# (exponent and 11 mantissa bits), each entry the exact value at its bucket's
-# middle: relative error below 2**-12 in the linear value, under 1e-4 in sRGB.
-_BUCKET_SHIFT = 12
-_LAST_BUCKET = int(np.float32(1.0).view(np.uint32)) >> _BUCKET_SHIFT
-
-
-@functools.cache
-def _srgb_of_linear_table() -> np.ndarray:
-    bits = (np.arange(_LAST_BUCKET + 1, dtype=np.uint32) << _BUCKET_SHIFT) | (1 << (_BUCKET_SHIFT - 1))
-    middles = bits.view(np.float32).astype(np.float64)
-    middles[-1] = 1.0  # the last bucket holds 1.0 alone
-    return linear_to_srgb(middles).astype(np.float32)
-
-
-def _linear_to_srgb32(linear: np.ndarray) -> np.ndarray:
-    """``linear_to_srgb`` for float32, by table where every value is in [0, 1] (else exactly)."""
-    linear = np.ascontiguousarray(linear, dtype=np.float32)
-    buckets = linear.view(np.uint32) >> np.uint32(_BUCKET_SHIFT)
-    if buckets.size and buckets.max() > _LAST_BUCKET:  # negative, above 1 or NaN
-        return linear_to_srgb(linear).astype(np.float32)
-    return np.take(_srgb_of_linear_table(), buckets)
-
-
-def _srgb_to_linear32(srgb: np.ndarray) -> np.ndarray:
-    """``srgb_to_linear`` for float32, through 16 bits and the draws' table where all are in [0, 1]."""
-    srgb = np.asarray(srgb, dtype=np.float32)
-    scaled = np.rint(srgb * np.float32(_U16_MAX))
-    if scaled.size and not (scaled.min() >= 0 and scaled.max() <= _U16_MAX):  # NaN fails too
-        return srgb_to_linear(srgb).astype(np.float32)
-    return np.take(_LINEAR_LUT, scaled.astype(np.uint16))
-
-
 def _srgb_from(values: np.ndarray, linear: bool) -> np.ndarray:
-    """RGBA float32 rows as sRGB (alpha as is): converted when ``linear``, else copied."""
-    out = np.array(values, dtype=np.float32)
-    if linear:
-        out[:, :3] = _linear_to_srgb32(values[:, :3])
+    """RGBA float32 rows as sRGB (alpha as is): converted when ``linear``, else copied.
+
+    ``linear_to_srgb`` in float32 over whole rows (alpha put back after):
+    contiguous passes, faster than converting the strided RGB columns, and
+    within 2e-7 of the float64 function.
+    """
+    values = np.ascontiguousarray(values, dtype=np.float32)
+    if not linear:
+        return values.copy()
+    clipped = np.maximum(values, np.float32(0.0))
+    curve = np.power(clipped, np.float32(1 / 2.4))
+    curve *= np.float32(1.055)
+    curve -= np.float32(0.055)
+    clipped *= np.float32(12.92)
+    out = np.where(clipped <= np.float32(0.0031308 * 12.92), clipped, curve)
+    out[:, 3] = values[:, 3]
     return out
 
 
 def _srgb_to(values: np.ndarray, linear: bool) -> np.ndarray:
-    """The inverse of ``_srgb_from``, in place."""
-    if linear:
-        values[:, :3] = _srgb_to_linear32(values[:, :3])
-    return values
+    """The inverse of ``_srgb_from`` (``srgb_to_linear`` in float32 over whole rows)."""
+    if not linear:
+        return values
+    curve = np.maximum(values, np.float32(0.04045))
+    curve += np.float32(0.055)
+    curve *= np.float32(1 / 1.055)
+    np.power(curve, np.float32(2.4), out=curve)
+    out = np.where(values <= np.float32(0.04045), values * np.float32(1 / 12.92), curve)
+    out[:, 3] = values[:, 3]
+    return out
 
 
 def _keep_columns(out: np.ndarray, current: np.ndarray, written: np.ndarray) -> np.ndarray:
