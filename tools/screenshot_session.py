@@ -18,6 +18,7 @@ the answer goes to ``reply-N.json``: ``{"ok": true, ...}`` or ``{"ok": false,
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from typing import Any
 import addon_utils
 import bpy
 import numpy as np
+from mathutils import Euler
 
 ADDON = "random_vertex_colors"
 OPERATOR = "MESH_OT_random_vertex_colors"
@@ -74,6 +76,7 @@ def build_scene() -> None:
                 space.overlay.show_floor = True
                 region = space.region_3d
                 region.view_distance = 4.5
+                region.view_rotation = Euler((math.radians(72), 0.0, math.radians(-28))).to_quaternion()
 
 
 def window_state() -> dict[str, Any]:
@@ -182,18 +185,27 @@ def serve(control: str) -> Any:
     return POLL_SECONDS
 
 
-def main() -> None:
-    repo, control = arguments()
+def set_up(repo: str, control: str) -> None:
+    """Once the window is up: the add-on, the scene, an undo step for it, then the commands."""
     try:
         enable_addon(repo)
         build_scene()
+        # Without this step, the redo panel's undo would go back to the factory scene.
+        window = bpy.context.window_manager.windows[0]
+        with bpy.context.temp_override(window=window, screen=window.screen):
+            bpy.ops.ed.undo_push(message="Screenshot scene")
     except Exception:
         with open(os.path.join(control, "failed.txt"), "w", encoding="utf-8") as file:
             file.write(traceback.format_exc())
-        raise
+        return
     bpy.app.timers.register(lambda: serve(control), first_interval=0.5, persistent=True)
     with open(os.path.join(control, "ready"), "w", encoding="utf-8") as file:
         file.write("ready\n")
+
+
+def main() -> None:
+    repo, control = arguments()
+    bpy.app.timers.register(lambda: set_up(repo, control), first_interval=1.0)
 
 
 main()
