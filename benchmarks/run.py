@@ -251,7 +251,7 @@ class Bench:
         try:
             entry.update(measure(run, setup, repeats=repeats))
             log(f"  {method:22s} {entry['best_s'] * 1000:10.1f} ms")
-        except Exception as error:  # noqa: BLE001  (a method that fails is reported, not fatal)
+        except Exception as error:
             entry["error"] = f"{type(error).__name__}: {str(error).strip()}"
             log(f"  {method:22s} failed: {entry['error']}")
         self.results.append(entry)

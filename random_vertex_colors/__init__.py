@@ -18,6 +18,7 @@ bl_info = {
 
 
 def register() -> None:
+    """Register the preferences, the operator and its menu entries."""
     from . import operators, preferences, ui
 
     preferences.register()
@@ -26,6 +27,7 @@ def register() -> None:
 
 
 def unregister() -> None:
+    """Unregister what ``register`` registered, in reverse order."""
     from . import operators, preferences, ui
 
     ui.unregister()

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Headless command line: color the mesh objects of a .blend file and save the result.
+r"""Headless command line: color the mesh objects of a .blend file and save the result.
 
     blender --background --factory-startup --python random_vertex_colors/__main__.py -- \\
         INPUT.blend --output OUTPUT.blend [options]
@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import traceback
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import coloring
@@ -203,7 +204,8 @@ def staging_path(output: str, input_path: str, in_place: bool) -> str:
     return staged
 
 
-def import_bpy():
+def import_bpy() -> ModuleType:
+    """The ``bpy`` module, or CliError saying how to run the command line where there is one."""
     try:
         import bpy
     except ImportError:
@@ -215,7 +217,7 @@ def import_bpy():
     return bpy
 
 
-def open_blend(bpy, path: str, shown: str) -> None:
+def open_blend(bpy: ModuleType, path: str, shown: str) -> None:
     """Open ``path`` as the main file with every kind of script auto-run off.
 
     ``use_scripts=False`` is what keeps the file's registered text blocks
@@ -241,7 +243,7 @@ def blender_reason(error: RuntimeError) -> str:
     return str(error).strip().splitlines()[-1].removeprefix("Error: ").rsplit(": ", 1)[-1]
 
 
-def choose_objects(bpy: Any, names: list[str] | None, input_path: str) -> list[Object]:
+def choose_objects(bpy: ModuleType, names: list[str] | None, input_path: str) -> list[Object]:
     """The mesh objects to color: the named ones, or every mesh object in the file.
 
     Named objects must exist, be meshes and be editable. Without names,
@@ -267,7 +269,7 @@ def choose_objects(bpy: Any, names: list[str] | None, input_path: str) -> list[O
     return objects
 
 
-def prepare(bpy: Any, objects: list[Object], settings: ColorSettings, input_path: str) -> coloring.Run:
+def prepare(bpy: ModuleType, objects: list[Object], settings: ColorSettings, input_path: str) -> coloring.Run:
     """``coloring.prepare_run`` with the file's palettes; refusals become exit status 2."""
     paint = bpy.context.scene.tool_settings.vertex_paint
     try:
@@ -314,7 +316,7 @@ def report_lines(outcomes: list[coloring.Outcome], named: bool) -> tuple[list[st
     return lines, total_faces
 
 
-def save_atomically(bpy, staged: str, output: str, keep_mode_of: str | None) -> None:
+def save_atomically(bpy: ModuleType, staged: str, output: str, keep_mode_of: str | None) -> None:
     """Save a copy of the open file to ``staged``, then rename it over ``output``."""
     try:
         bpy.ops.wm.save_as_mainfile(filepath=staged, copy=True, check_existing=False)
@@ -331,13 +333,14 @@ def save_atomically(bpy, staged: str, output: str, keep_mode_of: str | None) -> 
 
 
 def remove_leftovers(staged: str) -> None:
-    # Blender saves to "<name>@" and renames; either may be left by a failure.
+    """Remove the temporary files a failed save may leave: Blender saves to "<name>@" and renames."""
     for path in (staged, staged + "@"):
         if os.path.exists(path):
             os.remove(path)
 
 
 def warn(message: str) -> None:
+    """Print a warning line on stderr."""
     print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 

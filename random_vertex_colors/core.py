@@ -20,6 +20,7 @@ import hashlib
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing
 
 from .options import COLOR_MODES, ColorSettings
 
@@ -27,27 +28,27 @@ __all__ = [
     "COLOR_MODES",
     "GroupColors",
     "Palette",
-    "group_colors",
-    "shape_group_colors",
-    "loop_colors",
-    "loop_totals_from_starts",
-    "faces_touched",
     "connected_components",
+    "distinct_colors",
     "face_components",
     "face_islands",
-    "uv_vertex_ids",
-    "uv_islands",
-    "uniform_face_colors",
-    "rng_for",
-    "random_srgb16",
-    "shape_colors",
-    "palette_colors",
+    "faces_touched",
+    "group_colors",
     "hsv_to_rgb",
-    "distinct_colors",
-    "srgb16_to_linear",
-    "srgb16_to_float",
-    "srgb_to_linear",
     "linear_to_srgb",
+    "loop_colors",
+    "loop_totals_from_starts",
+    "palette_colors",
+    "random_srgb16",
+    "rng_for",
+    "shape_colors",
+    "shape_group_colors",
+    "srgb16_to_float",
+    "srgb16_to_linear",
+    "srgb_to_linear",
+    "uniform_face_colors",
+    "uv_islands",
+    "uv_vertex_ids",
 ]
 
 _U16_MAX = 65535
@@ -346,13 +347,13 @@ def random_srgb16(rng: np.random.Generator, n: int, random_alpha: bool = False) 
     return colors
 
 
-def srgb_to_linear(srgb):
+def srgb_to_linear(srgb: np.typing.ArrayLike) -> np.ndarray:
     """The sRGB transfer function inverted (IEC 61966-2-1), elementwise, float."""
     srgb = np.asarray(srgb, dtype=np.float64)
     return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
 
 
-def linear_to_srgb(linear):
+def linear_to_srgb(linear: np.typing.ArrayLike) -> np.ndarray:
     """The sRGB transfer function (IEC 61966-2-1), elementwise, float."""
     linear = np.clip(np.asarray(linear, dtype=np.float64), 0.0, None)
     return np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
@@ -618,7 +619,7 @@ def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
         pending, verts, keys = pending[unmatched], verts[unmatched], keys[unmatched]
     # Renumber the representatives 0, 1, ...: a compact key space for what follows.
     is_first = first_corner == np.arange(n_loops, dtype=dtype)
-    renumber = np.cumsum(is_first, dtype=dtype)
+    renumber: np.ndarray = np.cumsum(is_first, dtype=dtype)
     renumber -= 1
     return renumber[first_corner], int(renumber[-1]) + 1 if n_loops else 0
 

@@ -84,7 +84,9 @@ def face_starts_in_place(polygons: MeshPolygons) -> np.ndarray | None:
     if any(polygons[k].as_pointer() != first + k * stride for k in samples):
         return None
     table = (ctypes.c_char * (stride * (n_faces - 1) + 4)).from_address(first)
-    starts = np.array(np.ndarray((n_faces,), dtype=np.int32, buffer=table, strides=(stride,)))
+    starts: np.ndarray = np.array(
+        np.ndarray((n_faces,), dtype=np.int32, buffer=memoryview(table), strides=(stride,))
+    )
     if any(polygons[k].loop_start != starts[k] for k in samples):
         return None
     return starts

@@ -7,7 +7,7 @@ material slots, selections, palettes) and the one place colors are written.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from . import core
 from .options import ColorError
 
 if TYPE_CHECKING:
-    from bpy.types import Attribute, Mesh, Palette
+    from bpy.types import Attribute, FloatColorAttribute, IntAttribute, Mesh, Palette
 
 FACE_SET_ATTRIBUTES = (".sculpt_face_set", "sculpt_face_set")  # 4.0+, and the name 3.x scripts used
 
@@ -25,7 +25,7 @@ def corner_verts(mesh: Mesh) -> np.ndarray:
     values = np.empty(len(mesh.loops), dtype=np.int32)
     attribute = mesh.attributes.get(".corner_vert")  # 3.6+: a plain int array, read directly
     if attribute is not None:
-        attribute.data.foreach_get("value", values)
+        cast("IntAttribute", attribute).data.foreach_get("value", values)
     else:
         mesh.loops.foreach_get("vertex_index", values)
     return values
@@ -47,7 +47,7 @@ def face_sets(mesh: Mesh) -> np.ndarray | None:
         attribute = mesh.attributes.get(name)
         if attribute is not None and attribute.domain == 'FACE' and attribute.data_type == 'INT':
             values = np.empty(len(mesh.polygons), dtype=np.int32)
-            attribute.data.foreach_get("value", values)
+            cast("IntAttribute", attribute).data.foreach_get("value", values)
             return values
     return None
 
@@ -103,9 +103,17 @@ def stores_srgb(mesh: Mesh, name: str) -> bool:
     return value_property(mesh.attributes[name]) == "color_srgb"
 
 
+def color_attribute(mesh: Mesh, name: str) -> FloatColorAttribute:
+    """Color attribute ``name``, fetched now: earlier references may be stale.
+
+    Typed as FLOAT_COLOR; a BYTE_COLOR attribute has the same ``data`` interface.
+    """
+    return cast("FloatColorAttribute", mesh.attributes[name])
+
+
 def read_colors(mesh: Mesh, name: str) -> np.ndarray:
     """The attribute's values in its own space, shape (n_elements, 4) float32."""
-    attribute = mesh.attributes[name]
+    attribute = color_attribute(mesh, name)
     values = np.empty(len(attribute.data) * 4, dtype=np.float32)
     attribute.data.foreach_get(value_property(attribute), values)
     return values.reshape(-1, 4)
@@ -128,7 +136,7 @@ def write_colors(mesh: Mesh, name: str, values: np.ndarray) -> None:
     every face's corners agree, ``byte_colors`` writes one value per face
     and lets Blender copy it to the corners, with the same bytes.
     """
-    attribute = mesh.attributes[name]  # fetched here: earlier references may be stale
+    attribute = color_attribute(mesh, name)
     if np.shape(values) != (len(attribute.data), 4):
         raise ValueError(f"expected ({len(attribute.data)}, 4) colors for '{name}', got {np.shape(values)}")
     flat = foreach_floats(values)
@@ -139,5 +147,5 @@ def write_colors(mesh: Mesh, name: str, values: np.ndarray) -> None:
             loop_start, loop_total = face_starts.face_corner_ranges(mesh)
             if byte_colors.write_bytes_by_face(mesh, name, flat.reshape(-1, 4), loop_start, loop_total):
                 return
-            attribute = mesh.attributes[name]  # the attempt may have added and removed attributes
+            attribute = color_attribute(mesh, name)  # the attempt may have added and removed attributes
     attribute.data.foreach_set(value_property(attribute), flat)

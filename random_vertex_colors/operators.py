@@ -7,7 +7,8 @@ Its properties and its redo panel are made from the option specs in
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+from typing import TYPE_CHECKING, Any
 
 import bpy
 from bpy.props import BoolProperty, EnumProperty, FloatVectorProperty, IntProperty, StringProperty
@@ -16,6 +17,9 @@ from bpy.types import Context, Mesh, Object, Operator, UILayout
 from . import coloring
 from .coloring import Masks
 from .options import ColorError, ColorSettings, OptionSpec, applies, option_specs
+
+if TYPE_CHECKING:
+    from bpy.stub_internal.rna_enums import OperatorReturnItems
 
 SUPPORTED_MODES = frozenset({'OBJECT', 'EDIT_MESH', 'PAINT_VERTEX'})
 PROPERTY_SPLIT_FACTOR = 0.4  # where use_property_split puts the label column (Blender's UI_ITEM_PROP_SEP_DIVIDE)
@@ -27,19 +31,23 @@ def blender_property(spec: OptionSpec, default: Any) -> Any:
     Ranges have soft limits only: a value typed outside them reaches the
     settings' check and is refused with the message the command line gives.
     """
-    common = {"name": spec.label, "description": spec.description}
+    name, description = spec.label, spec.description
     if spec.kind == "int":
-        return IntProperty(**common, default=default, min=int(spec.minimum or 0), max=int(spec.maximum or 0))
+        return IntProperty(
+            name=name, description=description, default=default,
+            min=int(spec.minimum or 0), max=int(spec.maximum or 0),
+        )
     if spec.kind == "bool":
-        return BoolProperty(**common, default=default)
+        return BoolProperty(name=name, description=description, default=default)
     if spec.kind == "enum":
-        return EnumProperty(**common, items=spec.items, default=default)
+        return EnumProperty(name=name, description=description, items=spec.items, default=default)
     if spec.kind == "range":
         return FloatVectorProperty(
-            **common, size=2, default=default, soft_min=spec.minimum, soft_max=spec.maximum, precision=3
+            name=name, description=description, size=2, default=default,
+            soft_min=spec.minimum or 0.0, soft_max=spec.maximum or 1.0, precision=3,
         )
     # No maxlen: Blender would cut a longer name silently; the settings refuse it by its length.
-    return StringProperty(**common, default=default)
+    return StringProperty(name=name, description=description, default=default)
 
 
 def option_properties() -> dict[str, Any]:
@@ -117,14 +125,15 @@ def _label_and_fields(layout: UILayout, label: str) -> UILayout:
 
 
 class MESH_OT_random_vertex_colors(Operator):
-    """Random colors per face, island, UV island, face set, object, material or vertex of the selection"""
+    """Random colors per face, island, UV island, face set, object, material or vertex of the selection."""
 
     bl_idname = "mesh.random_vertex_colors"
     bl_label = "Random Vertex Colors"
-    bl_options = {'REGISTER', 'UNDO'}
+    bl_options = {'REGISTER', 'UNDO'}  # noqa: RUF012 (Blender reads it from the class)
 
     @classmethod
     def poll(cls, context: Context) -> bool:
+        """Run in Object Mode, Edit Mode and Vertex Paint, with a mesh among the objects."""
         if context.mode not in SUPPORTED_MODES:
             cls.poll_message_set("Works in Object Mode, Edit Mode (meshes) and Vertex Paint")
             return False
@@ -134,12 +143,15 @@ class MESH_OT_random_vertex_colors(Operator):
         return True
 
     def draw(self, _context: Context) -> None:
-        draw_options(self.layout, self)
+        """Draw the redo panel from the option specs."""
+        if self.layout is not None:
+            draw_options(self.layout, self)
 
-    def execute(self, context: Context) -> set[str]:
+    def execute(self, context: Context) -> set[OperatorReturnItems]:
+        """Color the meshes; refusals are reported and change nothing."""
         try:
             settings = ColorSettings.from_properties(self)
-            paint = context.tool_settings.vertex_paint
+            paint = context.tool_settings.vertex_paint if context.tool_settings is not None else None
             run = coloring.prepare_run(
                 candidate_objects(context), settings, bpy.data.palettes,
                 paint.palette if paint is not None else None,
@@ -165,7 +177,7 @@ class MESH_OT_random_vertex_colors(Operator):
                 bpy.ops.object.mode_set(mode='EDIT')
         return self._report(outcomes)
 
-    def _report(self, outcomes: list[coloring.Outcome]) -> set[str]:
+    def _report(self, outcomes: list[coloring.Outcome]) -> set[OperatorReturnItems]:
         problems = [str(outcome.error) for outcome in outcomes if outcome.error is not None]
         results = [outcome.result for outcome in outcomes if outcome.result is not None]
         for problem in problems:
@@ -182,9 +194,15 @@ class MESH_OT_random_vertex_colors(Operator):
 
 # The properties come from the option specs; Blender reads them from the annotations at registration.
 MESH_OT_random_vertex_colors.__annotations__ = {
-    **MESH_OT_random_vertex_colors.__dict__.get("__annotations__", {}),
+    **inspect.get_annotations(MESH_OT_random_vertex_colors),
     **option_properties(),
 }
 
-classes = (MESH_OT_random_vertex_colors,)
-register, unregister = bpy.utils.register_classes_factory(classes)
+def register() -> None:
+    """Register the operator."""
+    bpy.utils.register_class(MESH_OT_random_vertex_colors)
+
+
+def unregister() -> None:
+    """Unregister the operator."""
+    bpy.utils.unregister_class(MESH_OT_random_vertex_colors)

@@ -73,6 +73,7 @@ class OptionSpec:
 
     @property
     def choices(self) -> tuple[str, ...]:
+        """The enum's identifiers, in order."""
         return tuple(item[0] for item in self.items)
 
 
@@ -132,6 +133,7 @@ class ColorSettings:
     ))
 
     def __post_init__(self) -> None:
+        """Check every value against its spec, keeping the canonical form (tuples, upper case)."""
         for name, spec in option_specs():
             value = getattr(self, name)
             object.__setattr__(self, name, _checked(spec, value))

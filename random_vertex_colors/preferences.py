@@ -26,16 +26,24 @@ class RandomVertexColorsPreferences(AddonPreferences):
     )
 
     def draw(self, _context: Context) -> None:
+        """Draw the preferences."""
         self.layout.prop(self, "use_fast_face_read")
 
 
 def fast_face_read_enabled() -> bool:
     """The preference's value; True when the add-on is not enabled as such (command line, tests)."""
-    addon = bpy.context.preferences.addons.get(ADDON_ID)
+    preferences = bpy.context.preferences
+    addon = preferences.addons.get(ADDON_ID) if preferences is not None else None
     if addon is None or addon.preferences is None:
         return True
     return bool(getattr(addon.preferences, "use_fast_face_read", True))
 
 
-classes = (RandomVertexColorsPreferences,)
-register, unregister = bpy.utils.register_classes_factory(classes)
+def register() -> None:
+    """Register the preferences."""
+    bpy.utils.register_class(RandomVertexColorsPreferences)
+
+
+def unregister() -> None:
+    """Unregister the preferences."""
+    bpy.utils.unregister_class(RandomVertexColorsPreferences)

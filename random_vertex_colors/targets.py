@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from bpy.types import ID, Mesh, Object
@@ -20,6 +20,7 @@ class Target:
 
     @property
     def owner(self) -> Object:
+        """The first of the mesh's objects by name."""
         return self.objects[0]
 
 
@@ -65,14 +66,20 @@ def is_original(mesh: Mesh) -> bool:
     return mesh.library is not None or bpy.data.meshes.get(mesh.name) == mesh
 
 
+def object_mesh(ob: Object) -> Mesh:
+    """The mesh of a mesh object (``ob.type == 'MESH'``)."""
+    return cast("Mesh", ob.data)
+
+
 def why_object_is_skipped(ob: Object) -> str | None:
     """Why colors on mesh object ``ob`` would not be kept, or None when they would.
 
     The mesh must be editable (see ``is_editable``); a linked object is
     skipped too, even over a local mesh, as the user cannot change it.
     """
-    if not is_editable(ob.data):
-        return f"mesh '{ob.data.name}' {not_editable_reason(ob.data)}"
+    mesh = object_mesh(ob)
+    if not is_editable(mesh):
+        return f"mesh '{mesh.name}' {not_editable_reason(mesh)}"
     if ob.library is not None:
         return "it is linked from a library"
     return None
@@ -94,7 +101,8 @@ def choose_targets(objects: Iterable[Object]) -> tuple[list[Target], list[str]]:
         if reason is not None:
             skipped.append(f"'{ob.name}': {reason}")
             continue
-        users.setdefault(ob.data.as_pointer(), (ob.data, []))[1].append(ob)
+        mesh = object_mesh(ob)
+        users.setdefault(mesh.as_pointer(), (mesh, []))[1].append(ob)
     targets = [
         Target(mesh, tuple(sorted(dict.fromkeys(obs), key=lambda ob: ob.name_full)))
         for mesh, obs in users.values()

@@ -23,7 +23,7 @@ import types
 import bpy
 import numpy as np
 import pytest
-from meshes import face_colors, grid, select_only
+from meshes import face_colors, grid, link_object, n_unique_rows, save_library, select_only
 
 from random_vertex_colors import cli
 from random_vertex_colors.options import option_specs
@@ -124,8 +124,10 @@ class SceneFile:
 
 @pytest.fixture(scope="module")
 def scene_file(addon, tmp_path_factory) -> SceneFile:
-    """Meshes A (also used by object A.shared) and B, a mesh with no faces, a camera, a palette,
-    and a script registered to run on load."""
+    """Meshes A (also used by object A.shared) and B, a faceless mesh, a camera, a palette, a script.
+
+    The script is registered to run on load: the command line must never run it.
+    """
     folder = tmp_path_factory.mktemp("cli-input")
     marker = folder / "script-ran"
     if bpy.context.object is not None and bpy.context.object.mode != 'OBJECT':
@@ -176,10 +178,6 @@ def load_meshes(path) -> dict:
 def colours_of(path, names=("A", "B")) -> dict[str, np.ndarray]:
     meshes = load_meshes(path)
     return {name: face_colors(meshes[name]).copy() for name in names}
-
-
-def n_unique_rows(values) -> int:
-    return len(np.unique(values, axis=0))
 
 
 def test_colours_every_mesh_object_and_leaves_the_input_alone(scene_file, work):
@@ -334,7 +332,8 @@ BAD_INPUTS = {
                          r"Cannot open '.*cut\.blend': "),
     "unknown object": (["--objects", "A", "Nope"],
                        r"No object named 'Nope' in '.*scene\.blend': check --objects"),
-    "not a mesh": (["--objects", "Camera"], r"Object 'Camera' is a CAMERA object, not a mesh: check --objects"),
+    "not a mesh": (["--objects", "Camera"],
+                   r"Object 'Camera' is a CAMERA object, not a mesh: check --objects"),
     "not a colour attribute": (["--attribute", "ids"],
                                r"Attribute 'ids' on mesh 'B' is a INT attribute, not a color attribute"),
     "output folder missing": (lambda w: [w.source, "-o", w.out / "missing" / "o.blend"],
@@ -446,14 +445,8 @@ def test_colour_options(work, case):
 
 
 def test_linked_objects_are_skipped_or_refused_by_name(empty_scene, tmp_path):
-    bpy.ops.mesh.primitive_grid_add(x_subdivisions=3, y_subdivisions=3)
-    bpy.context.object.name = "LibOb"
-    library = tmp_path / "library.blend"
-    bpy.ops.wm.save_as_mainfile(filepath=str(library), copy=True)
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    with bpy.data.libraries.load(str(library), link=True) as (_source, target):
-        target.objects = ["LibOb"]
-    bpy.context.scene.collection.objects.link(target.objects[0])
+    library = save_library(tmp_path)
+    link_object(library)
     grid(2, 2, name="Local")
     source = tmp_path / "in.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(source), copy=True, relative_remap=False)

@@ -21,7 +21,16 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from meshes import corner_verts, face_colors, from_faces, grid, read_loop_colors, select_only
+from meshes import (
+    corner_verts,
+    face_colors,
+    from_faces,
+    grid,
+    link_object,
+    read_loop_colors,
+    save_library,
+    select_only,
+)
 
 from random_vertex_colors import coloring, mesh_arrays, options, targets
 
@@ -184,21 +193,7 @@ def test_only_selected_keeps_other_byte_colours_bit_identical(empty_scene):
 # 4. Linked library data and library overrides.
 @pytest.fixture
 def library_file(empty_scene, tmp_path):
-    """A .blend with a mesh object "LibOb", written by the Blender under test; then an empty scene."""
-    bpy.ops.mesh.primitive_grid_add(x_subdivisions=3, y_subdivisions=3)
-    bpy.context.object.name = "LibOb"
-    path = tmp_path / "library.blend"
-    bpy.ops.wm.save_as_mainfile(filepath=str(path), copy=True)
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    return path
-
-
-def link_object(path, name="LibOb"):
-    with bpy.data.libraries.load(str(path), link=True) as (_source, target):
-        target.objects = [name]
-    ob = target.objects[0]
-    bpy.context.scene.collection.objects.link(ob)
-    return ob
+    return save_library(tmp_path)
 
 
 def test_only_linked_objects_selected_is_refused(library_file):
@@ -304,7 +299,7 @@ def test_point_domain_colour_attribute_named_is_refused_and_untouched(empty_scen
     me.color_attributes.new("Points", 'FLOAT_COLOR', 'POINT')
     values = np.linspace(0, 1, len(me.vertices) * 4, dtype=np.float32)
     me.attributes["Points"].data.foreach_set("color", values)
-    with pytest.raises(RuntimeError, match="'Points'.*POINT"):
+    with pytest.raises(RuntimeError, match=r"'Points'.*POINT"):
         run(attribute_name="Points")
     after = np.empty_like(values)
     me.attributes["Points"].data.foreach_get("color", after)
@@ -395,24 +390,6 @@ def test_write_corner_colors_accepts_float64_and_strided(empty_scene, data_type)
         me.attributes["C"].data.foreach_set("color", np.zeros(len(me.loops) * 4, dtype=np.float32))
         mesh_arrays.write_colors(me, "C", values)
         assert np.array_equal(mesh_arrays.read_colors(me, "C"), expected)
-
-
-LAYOUTS = {
-    "float64": lambda wide: wide[:, :4].copy(),
-    "strided": lambda wide: wide.astype(np.float32)[:, ::2],
-    "fortran": lambda wide: np.asfortranarray(wide[:, :4], dtype=np.float32),
-    "float32": lambda wide: wide[:, :4].astype(np.float32),
-}
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-def test_foreach_floats_is_contiguous_1d_float32(layout):
-    values = LAYOUTS[layout](np.random.default_rng(2).random((50, 8)))
-    flat = mesh_arrays.foreach_floats(values)
-    assert flat.dtype == np.float32 and flat.ndim == 1 and flat.flags.c_contiguous
-    assert np.array_equal(flat, values.astype(np.float32).reshape(-1))
-    if layout == "float32":
-        assert np.shares_memory(flat, values)  # already right: no copy
 
 
 def test_write_corner_colors_refuses_a_wrong_shape(empty_scene):

@@ -102,7 +102,7 @@ def test_caches_hidden_files_and_backups_stay_out(tmp_path):
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_bytes(b"junk")
     (source / "nested" / "kept.py").write_text("# a subpackage file ships\n")
-    extension, legacy = build(tmp_path / "dist", source)
+    extension, _legacy = build(tmp_path / "dist", source)
     names = zip_names(extension)
     assert "nested/kept.py" in names
     assert not set(junk) & set(names)

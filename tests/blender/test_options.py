@@ -209,7 +209,7 @@ def test_palette_defaults_to_the_vertex_paint_palette_and_missing_is_refused(emp
     with pytest.raises(RuntimeError, match="No palette named 'Nope'"):
         run(color_mode='PALETTE', palette_name="Nope")
     assert len(ob.data.color_attributes) == 0
-    palette, stored = make_palette("Tool", PALETTE_ROWS[:2])
+    palette, _stored = make_palette("Tool", PALETTE_ROWS[:2])
     bpy.context.scene.tool_settings.vertex_paint.palette = palette
     run(color_mode='PALETTE')
     assert len(unique_rows(face_colors(ob.data))) == 2
