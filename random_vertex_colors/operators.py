@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bpy.stub_internal.rna_enums import OperatorReturnItems
 
 SUPPORTED_MODES = frozenset({'OBJECT', 'EDIT_MESH', 'PAINT_VERTEX'})
-PROPERTY_SPLIT_FACTOR = 0.4  # where use_property_split puts the label column (Blender's UI_ITEM_PROP_SEP_DIVIDE)
+PROPERTY_SPLIT_FACTOR = 0.4  # use_property_split's label column (Blender's UI_ITEM_PROP_SEP_DIVIDE)
 
 
 def blender_property(spec: OptionSpec, default: Any) -> Any:

@@ -80,13 +80,14 @@ def build_scene() -> None:
 
 
 def window_state() -> dict[str, Any]:
-    """What the first window shows: its size, areas and regions (Blender's coordinates, origin bottom left)."""
+    """What the first window shows: size, areas and regions (Blender's coordinates, origin bottom left)."""
     wm = bpy.context.window_manager
     window = wm.windows[0]
     areas = []
     for area in window.screen.areas:
         regions = [
-            {"type": region.type, "x": region.x, "y": region.y, "width": region.width, "height": region.height}
+            {"type": region.type, "x": region.x, "y": region.y,
+             "width": region.width, "height": region.height}
             for region in area.regions
         ]
         areas.append({"type": area.type, "x": area.x, "y": area.y, "width": area.width,

@@ -106,7 +106,8 @@ class Blender:
         self.log_path = os.path.join(home, "blender.log")
         self.log = open(self.log_path, "w", encoding="utf-8")  # noqa: SIM115  (closed in close())
         self.process = subprocess.Popen(
-            [binary, "--factory-startup", "--python-exit-code", "1", "--window-geometry", "0", "0", str(SCREEN[0]), str(SCREEN[1]),
+            [binary, "--factory-startup", "--python-exit-code", "1",
+             "--window-geometry", "0", "0", str(SCREEN[0]), str(SCREEN[1]),
              "--python", str(SESSION), "--", str(ROOT), self.control],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )
@@ -249,7 +250,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--blender", default="blender", help="Blender binary (Debian's 3.4 by default)")
     parser.add_argument("--output", default=str(ROOT / "docs" / "images"), help="folder for redo-*.png")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (Blender's log)")
-    parser.add_argument("--steps", type=pathlib.Path, help="save the window after every action here (debugging)")
+    parser.add_argument("--steps", type=pathlib.Path,
+                        help="save the window after every action here (debugging)")
     args = parser.parse_args(argv)
     try:
         check_tools(args.blender)
@@ -420,7 +422,7 @@ class RedoPanel:
     def enum_items(self, name: str) -> list[str]:
         from random_vertex_colors.options import option_specs
 
-        return [spec.choices for option, spec in option_specs() if option == name][0]
+        return list(next(spec.choices for option, spec in option_specs() if option == name))
 
     def type_into(self, name: str, texts: list[str], part: float = 0.5) -> None:
         """Click a field to edit it, type each text, Tab to the next field between them, Return.
