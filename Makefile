@@ -12,7 +12,7 @@ VENV = $$(tools/ensure-venv $(1))/bin/python
 STRICT ?=
 REQUIRE_ALL := $(if $(STRICT),--require-all,)
 
-.PHONY: all setup test test-core test-blender demo readme-images package bench lint clean
+.PHONY: all setup test test-core test-blender demo readme-images screenshots package bench lint clean
 
 all: test
 
@@ -35,6 +35,11 @@ demo:
 readme-images:
 	python=$(call VENV,bpy-5.0) && tmp=$$(mktemp -d) && \
 	HOME=$$tmp $$python demo/demo.py --output $$tmp/out --width 640 && cp $$tmp/out/*.png docs/images/
+
+# The redo panel in Debian's Blender 3.4 under Xvfb, driven by xdotool: docs/images/redo-*.png.
+# Needs a machine with blender, xvfb and xdotool (apt); not part of make test or CI.
+screenshots:
+	$(PYTHON) tools/screenshots.py --blender $(BLENDER) --output docs/images
 
 # dist/random_vertex_colors-<version>.zip (Blender 4.2+, built and validated with Blender's own
 # extension tool from the bpy 5.0 wheel) and ...-legacy.zip (Blender 3.4 to 4.1). See tools/package.py.

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bpy.stub_internal.rna_enums import OperatorReturnItems
 
 SUPPORTED_MODES = frozenset({'OBJECT', 'EDIT_MESH', 'PAINT_VERTEX'})
+PROPERTY_SPLIT_FACTOR = 0.4  # use_property_split's label column (Blender's UI_ITEM_PROP_SEP_DIVIDE)
 
 
 def blender_property(spec: OptionSpec, default: Any) -> Any:
@@ -101,14 +102,17 @@ def paint_masks(mesh: Mesh) -> Masks:
 def draw_options(layout: UILayout, owner: object) -> None:
     """The redo panel: every option that matters for the chosen color mode.
 
-    A range is one labeled row, Min and Max side by side; channels a row of
-    toggle buttons; options sharing a command-line flag (the jitter amounts)
-    one aligned column of sliders.
+    A range is one labeled row, Min and Max side by side, under one row of
+    Min and Max captions: inside the fields the captions would not fit next
+    to the numbers (Blender 3.4 cuts them to "Mi" and "Ma"). Channels are a
+    row of toggle buttons; options sharing a command-line flag (the jitter
+    amounts) one aligned column of sliders.
     """
     layout.use_property_split = True
     layout.use_property_decorate = False
     color_mode = str(getattr(owner, "color_mode"))  # noqa: B009  (owner is an operator or panel data)
     column = None
+    captioned = False
     for name, spec in option_specs():
         if not spec.in_panel or not applies(spec, color_mode):
             continue
@@ -117,9 +121,16 @@ def draw_options(layout: UILayout, owner: object) -> None:
         elif spec.part == 0 or column is None:
             column = layout.column(align=True)
         if spec.kind == "range":
-            row = layout.row(align=True, heading=spec.label)
-            row.prop(owner, name, index=0, text="Min")
-            row.prop(owner, name, index=1, text="Max")
+            if not captioned:
+                captions = _label_and_fields(layout, "").split(factor=0.5)
+                for caption in ("Min", "Max"):
+                    cell = captions.row()
+                    cell.alignment = 'CENTER'
+                    cell.label(text=caption)
+                captioned = True
+            fields = _label_and_fields(layout, spec.label)
+            fields.prop(owner, name, index=0, text="")
+            fields.prop(owner, name, index=1, text="")
         elif spec.kind == "channels":
             layout.row(align=True).prop(owner, name)  # an ENUM_FLAG draws as a row of toggles
         elif spec.kind == "factor":
@@ -128,6 +139,20 @@ def draw_options(layout: UILayout, owner: object) -> None:
             layout.prop_search(owner, name, bpy.data, "palettes")
         else:
             layout.prop(owner, name)
+
+
+def _label_and_fields(layout: UILayout, label: str) -> UILayout:
+    """A row with ``label`` in the label column, as use_property_split draws it; the row for the fields.
+
+    By hand: a row's heading lands between two fields in Blender 3.4, not in the label column.
+    """
+    split = layout.split(factor=PROPERTY_SPLIT_FACTOR, align=True)
+    label_column = split.row()
+    label_column.alignment = 'RIGHT'
+    label_column.label(text=label)
+    fields = split.row(align=True)
+    fields.use_property_split = False
+    return fields
 
 
 class MESH_OT_random_vertex_colors(Operator):
