@@ -178,7 +178,7 @@ def test_imported_input_is_coloured_and_left_alone(source, tmp_path):
     formats.export_file(bpy, str(glb))
     before = sha256(glb)
 
-    done = run(glb, "-o", tmp_path / "out.blend", "--granularity", "ISLAND", home=home)
+    done = run(glb, "-o", tmp_path / "out.blend", "--granularity", "OBJECT", home=home)
 
     assert done.code == 0, done
     assert sha256(glb) == before
