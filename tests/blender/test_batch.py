@@ -238,3 +238,19 @@ def test_a_worker_that_crashes_fails_its_file_and_is_replaced(heavy_library, tmp
     assert len(failed) == 1 and "worker died (signal SIGSEGV)" in failed[0]["error"], failed
     assert sum(e["status"] == "done" for e in entries) == 4
     assert "5 files: 4 done, 0 skipped, 1 failed" in rest
+
+
+def test_an_output_folder_that_cannot_be_made_fails_its_files_only(library, tmp_path):
+    folder, paths = library
+    out, report = tmp_path / "out", tmp_path / "run.json"
+    out.mkdir()
+    (out / "sub").write_text("a file where the subfolder should go\n")  # refuses even root
+
+    done = run(folder, "-r", "--output-dir", out, "--report", report, home=tmp_path / "home")
+
+    assert done.code == cli.EXIT_FAILED, done
+    entries = {os.path.basename(e["input"]): e for e in report_of(report)["files"]}
+    failed = [name for name, e in entries.items() if e["status"] == "failed"]
+    assert failed == [paths[-1].name], entries
+    assert "cannot create output folder" in entries[paths[-1].name]["error"]
+    assert sum(e["status"] == "done" for e in entries.values()) == N_FILES - 1
