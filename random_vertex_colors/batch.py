@@ -450,7 +450,12 @@ def run(args, argv: list[str]) -> int:
     pending = sum(item.status == "pending" for item in items)
     jobs = max(1, min(args.jobs or default_jobs(), pending))
     command, env = worker_command(bpy, argv)
-    Run(items, jobs if pending else 0, command, env).start()
+    try:
+        Run(items, jobs if pending else 0, command, env).start()
+    except KeyboardInterrupt:
+        left = sum(item.status == "pending" for item in items)
+        message = f"interrupted with {left} files left; --skip-existing resumes"
+        raise cli.CliError(message, cli.EXIT_FAILED) from None
 
     counts = collections.Counter(item.status for item in items)
     elapsed = time.perf_counter() - started
