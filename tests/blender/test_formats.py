@@ -75,14 +75,19 @@ def faces_of_scene():
     return np.array(centres), colours
 
 
+_REFERENCES: dict[tuple, tuple] = {}
+
+
 def reference(source, tmp_path, home, *options):
-    """Face centres and colours of the .blend the command line writes with ``options``."""
-    out = tmp_path / "reference.blend"
-    done = run(source, "-o", out, *options, home=home)
-    assert done.code == 0, done
-    bpy.ops.wm.open_mainfile(filepath=str(out), load_ui=False, use_scripts=False)
-    centres, colours = faces_of_scene()
-    return centres, np.array([corners[0] for corners in colours])
+    """Face centres and colours of the .blend the command line writes with ``options`` (once per options)."""
+    if options not in _REFERENCES:
+        out = tmp_path / "reference.blend"
+        done = run(source, "-o", out, *options, home=home)
+        assert done.code == 0, done
+        bpy.ops.wm.open_mainfile(filepath=str(out), load_ui=False, use_scripts=False)
+        centres, colours = faces_of_scene()
+        _REFERENCES[options] = centres, np.array([corners[0] for corners in colours])
+    return _REFERENCES[options]
 
 
 def read_back(path):
