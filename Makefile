@@ -42,8 +42,9 @@ package:
 	rm -f dist/random_vertex_colors-*.zip
 	bpy50=$$(tools/ensure-venv bpy-5.0) && $(PYTHON) tools/package.py --bpy-venv $$bpy50 --output-dir dist
 
+# ruff, then mypy against fake-bpy-module (configured in pyproject.toml).
 lint:
-	$(call VENV,dev) -m ruff check .
+	dev=$(call VENV,dev) && $$dev -m ruff check . && $$dev -m mypy
 
 # Measures in the bpy 5.0 module (JSON), then tables and plot with the dev venv's matplotlib.
 # BENCH_QUICK=1: fewer, smaller meshes (about 40 s instead of a few minutes).

@@ -8,8 +8,8 @@ Runs in the bpy 5.0 module (``make bench``). Side by side, in one run:
 * ``loop``: the README's former recipe, one command line (one Blender start)
   per file, over 60 small .blend files (``--quick``: 12);
 * ``batch``: one call over the same folder with ``--jobs 2``;
-* a .glb of a million faces coloured .glb to .glb: Blender's glTF import,
-  our colouring and Blender's glTF export, each timed alone in this process.
+* a .glb of a million faces colored .glb to .glb: Blender's glTF import,
+  our coloring and Blender's glTF export, each timed alone in this process.
 
 Writes a Markdown page (the tables and the ratio) and prints it.
 """
@@ -30,8 +30,8 @@ import bpy
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from random_vertex_colors import cli, formats  # noqa: E402
-from random_vertex_colors.mesh_colors import ColorSettings  # noqa: E402
+from random_vertex_colors import cli, coloring, formats  # noqa: E402
+from random_vertex_colors.options import ColorSettings  # noqa: E402
 
 
 def make_library(folder: pathlib.Path, n: int, size: int) -> None:
@@ -80,9 +80,8 @@ def time_big_gltf(folder: pathlib.Path, size: int) -> dict[str, float]:
 
     started = time.perf_counter()
     settings = ColorSettings(seed=7)
-    groups = cli.group_by_mesh(cli.choose_objects(bpy, None, str(source)))
-    keywords = cli.color_keywords(bpy, groups, settings, str(source))
-    cli.color_objects(groups, settings, keywords, named=False)
+    prepared = cli.prepare(bpy, cli.choose_objects(bpy, None, str(source)), settings, str(source))
+    cli.report_lines(coloring.color_run(prepared), named=False)
     timings["color"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -132,7 +131,7 @@ def main(argv: list[str]) -> int:
         "| step | seconds | share |",
         "| --- | ---: | ---: |",
         f"| glTF import (Blender's) | {gltf['import']:.2f} | {gltf['import'] / total:.0%} |",
-        f"| colouring (FACE, RGB) | {gltf['color']:.2f} | {gltf['color'] / total:.0%} |",
+        f"| coloring (FACE, RGB) | {gltf['color']:.2f} | {gltf['color'] / total:.0%} |",
         f"| glTF export (Blender's), {gltf['megabytes']:.0f} MB | {gltf['export']:.2f} | "
         f"{gltf['export'] / total:.0%} |",
         "",

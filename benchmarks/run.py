@@ -12,7 +12,7 @@ this one process, side by side, on the same meshes:
 * ``ours_<GRANULARITY>``: ``bpy.ops.mesh.random_vertex_colors`` end to end,
   once per item of its ``granularity`` enum (FACE alone where it has none);
 * ``ours_rna_starts``: the same with face starts read by ``foreach_get``;
-* ``color_mesh``: ``mesh_colors.color_mesh`` alone, without ``bpy.ops``;
+* ``color_mesh``: ``coloring.color_mesh_alone``, without ``bpy.ops``;
 * ``geometry_nodes``: Random Value on faces, Store Named Attribute on
   corners, modifier added and applied;
 * ``floor``: ``foreach_get("loop_start")`` plus ``foreach_set`` of a ready
@@ -52,7 +52,8 @@ import bench_meshes  # noqa: E402
 import seed_addon  # noqa: E402
 
 import random_vertex_colors  # noqa: E402
-from random_vertex_colors import byte_colors, core, mesh_colors  # noqa: E402
+from random_vertex_colors import byte_colors, coloring, core, face_starts  # noqa: E402
+from random_vertex_colors.options import ColorSettings  # noqa: E402
 
 ATTRIBUTE = "Color"
 BYTE_ATTRIBUTE = "Bytes"
@@ -183,18 +184,18 @@ class Bench:
             return lambda: bpy.ops.mesh.random_vertex_colors(**options)
 
         def rna_starts():
-            mesh_colors.READ_FACE_STARTS_IN_PLACE = False
+            os.environ[face_starts.ENV_NO_RAW_READ] = "1"
             try:
                 bpy.ops.mesh.random_vertex_colors(seed=1, attribute_name=ATTRIBUTE)
             finally:
-                mesh_colors.READ_FACE_STARTS_IN_PLACE = True
+                del os.environ[face_starts.ENV_NO_RAW_READ]
 
         def geometry_nodes():
             modifier = ob.modifiers.new("Random colours", 'NODES')
             modifier.node_group = self.node_group
             bpy.ops.object.modifier_apply(modifier=modifier.name)
 
-        settings = mesh_colors.ColorSettings(attribute_name=ATTRIBUTE)
+        settings = ColorSettings(attribute_name=ATTRIBUTE)
         methods = {"floor": (floor, 5)}
         if n_faces <= LOOP_MAX_FACES:
             methods["seed_loop"] = (lambda: seed_addon.python_loop(me, ATTRIBUTE), 2)
@@ -203,14 +204,14 @@ class Bench:
         for granularity in self.granularities or [None]:
             methods[f"ours_{granularity or 'FACE'}"] = (operator(granularity), 5)
         methods["ours_rna_starts"] = (rna_starts, 5)
-        methods["color_mesh"] = (lambda: mesh_colors.color_mesh(me, settings), 5)
+        methods["color_mesh"] = (lambda: coloring.color_mesh_alone(me, settings), 5)
         # Last: applying the modifier frees the mesh's old arrays, and the allocator
         # hands that memory to whatever runs next without page faults, flattering it.
         methods["geometry_nodes"] = (geometry_nodes, 3)
         return methods
 
     def kernels(self, ob) -> dict:
-        loop_start, loop_total = mesh_colors.face_corner_ranges(ob.data)
+        loop_start, loop_total = face_starts.face_corner_ranges(ob.data)
         colors32 = core.srgb16_to_linear(core.random_srgb16(core.rng_for(0), len(loop_start)))
         arrays = {
             "kernel_i32_f32": (loop_start.astype(np.int32), loop_total.astype(np.int32), colors32),
@@ -250,7 +251,7 @@ class Bench:
         try:
             entry.update(measure(run, setup, repeats=repeats))
             log(f"  {method:22s} {entry['best_s'] * 1000:10.1f} ms")
-        except Exception as error:  # noqa: BLE001  (a method that fails is reported, not fatal)
+        except Exception as error:
             entry["error"] = f"{type(error).__name__}: {str(error).strip()}"
             log(f"  {method:22s} failed: {entry['error']}")
         self.results.append(entry)

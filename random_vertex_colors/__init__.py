@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Random Vertex Colors: a random colour per face in a colour attribute, fast.
+"""Random Vertex Colors: a random color per face, island, object, material or vertex, fast.
 
 This module only registers. It imports nothing from Blender at import time,
 so ``random_vertex_colors.core`` works in any Python with numpy.
@@ -12,20 +12,24 @@ bl_info = {
     "version": (0, 1, 0),
     "blender": (3, 4, 0),
     "location": "Vertex Paint > Paint, Object menu, Edit Mode > Face menu, F3 search",
-    "description": "Random colours per face, island, UV island, face set, object, material or vertex",
+    "description": "Random colors per face, island, UV island, face set, object, material or vertex",
     "category": "Paint",
 }
 
 
 def register() -> None:
-    from . import operators, ui
+    """Register the preferences, the operator and its menu entries."""
+    from . import operators, preferences, ui
 
+    preferences.register()
     operators.register()
     ui.register()
 
 
 def unregister() -> None:
-    from . import operators, ui
+    """Unregister what ``register`` registered, in reverse order."""
+    from . import operators, preferences, ui
 
     ui.unregister()
     operators.unregister()
+    preferences.unregister()

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Entry point of the command line (see ``cli.py``), for both ways of running it.
+r"""Entry point of the command line (see ``cli.py``), for both ways of running it.
 
-    python -m random_vertex_colors INPUT.blend --output OUTPUT.blend [options]
-    blender --background --factory-startup --python random_vertex_colors/__main__.py -- \\
+python -m random_vertex_colors INPUT.blend --output OUTPUT.blend [options]
+blender --background --factory-startup --python random_vertex_colors/__main__.py -- \\
         INPUT.blend --output OUTPUT.blend [options]
 """
 
@@ -14,7 +14,7 @@ if not __package__:
     # file, so make its parent folder importable and import the package by name.
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from random_vertex_colors import cli  # noqa: E402
+from random_vertex_colors import cli
 
 if __name__ == "__main__":
     cli.exit_with(cli.main(cli.program_arguments(sys.argv, cli.in_blender_binary())))

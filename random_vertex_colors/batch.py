@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Many files per run: inputs expanded into a plan, coloured by long-lived Blender workers.
+"""Many files per run: inputs expanded into a plan, colored by long-lived Blender workers.
 
     python -m random_vertex_colors scenes/ more.glb --output-dir colored --jobs 4 --report run.json
 
@@ -8,20 +8,22 @@ the inputs (files, folders, ``--from-list``), sorts them, takes its
 ``--shard``, maps each to its output and refuses collisions, all before any
 file is touched. It then starts ``--jobs`` *workers*: each the same Blender
 (the bpy module's Python, or the Blender binary) running ``serve``, which
-colours file after file through ``cli.color_file``. Jobs go to a worker's
+colors file after file through ``cli.color_file``. Jobs go to a worker's
 stdin and results come back on its stdout, one JSON object a line; the
 worker points its own stdout at stderr first, so that whatever Blender and
 the importers print cannot mix with the results.
 
 A worker that dies (Blender crashed on a file) fails that file only: the
 parent starts a new worker for the rest. Each file starts from an empty
-Blender file and colours depend only on the seed and the names in the
+Blender file and colors depend only on the seed and the names in the
 file, so outputs do not depend on ``--jobs`` or on which worker took a file.
 """
 
 from __future__ import annotations
 
+import argparse
 import collections
+import contextlib
 import dataclasses
 import json
 import os
@@ -32,8 +34,13 @@ import sys
 import tempfile
 import threading
 import time
+from types import ModuleType
+from typing import IO, TYPE_CHECKING, Any
 
 from . import formats
+
+if TYPE_CHECKING:
+    from .cli import CliError
 
 WORKER_FLAG = "--batch-worker"  # first argument of a worker; not in --help
 
@@ -41,13 +48,14 @@ WORKER_FLAG = "--batch-worker"  # first argument of a worker; not in --help
 STDERR_TAIL = 12
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of many-file runs to the command line's parser."""
     group = parser.add_argument_group(
         "many files",
-        "With several INPUTs, folders, --from-list or --output-dir, files are coloured by --jobs "
-        "Blender workers, each colouring file after file; one line of progress per file, a summary "
+        "With several INPUTs, folders, --from-list or --output-dir, files are colored by --jobs "
+        "Blender workers, each coloring file after file; one line of progress per file, a summary "
         "at the end. A file that fails does not stop the others. Exit status: 0 when every file "
-        "was coloured or skipped, 1 when any failed, 2 for bad arguments (nothing done).",
+        "was colored or skipped, 1 when any failed, 2 for bad arguments (nothing done).",
     )
     group.add_argument(
         "--recursive", "-r", action="store_true",
@@ -67,7 +75,7 @@ def add_arguments(parser) -> None:
     )
     group.add_argument(
         "--shard", metavar="K/N", type=_shard,
-        help="colour only the K-th of N disjoint slices of the sorted inputs (0 <= K < N), as a job "
+        help="color only the K-th of N disjoint slices of the sorted inputs (0 <= K < N), as a job "
         "array does: --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT",
     )
     group.add_argument(
@@ -83,16 +91,12 @@ def add_arguments(parser) -> None:
 def _extension(text: str) -> str:
     ext = "." + text.lower().lstrip(".")
     if ext not in formats.EXTENSIONS:
-        import argparse
-
         known = ", ".join(e[1:] for e in formats.EXTENSIONS)
         raise argparse.ArgumentTypeError(f"'{text}' is not one of {known}")
     return ext
 
 
 def _positive(text: str) -> int:
-    import argparse
-
     try:
         value = int(text)
     except ValueError:
@@ -103,8 +107,6 @@ def _positive(text: str) -> int:
 
 
 def _shard(text: str) -> tuple[int, int]:
-    import argparse
-
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
     if not match:
         raise argparse.ArgumentTypeError(f"'{text}' is not K/N (two whole numbers, 0 <= K < N)")
@@ -117,7 +119,7 @@ def _shard(text: str) -> tuple[int, int]:
 BATCH_OPTIONS = ("recursive", "from_list", "format", "jobs", "shard", "skip_existing", "report")
 
 
-def is_batch(args) -> bool:
+def is_batch(args: argparse.Namespace) -> bool:
     """True unless the arguments name one file and where its result goes, and nothing else."""
     if args.output_dir is not None or len(args.input) != 1 or os.path.isdir(args.input[0]):
         return True
@@ -129,6 +131,8 @@ def is_batch(args) -> bool:
 
 @dataclasses.dataclass
 class Item:
+    """One file of a run: where it is read and written, and how it went."""
+
     input: str  # as given, or as found under a folder given
     output: str
     status: str = "pending"  # done, failed, skipped
@@ -137,7 +141,8 @@ class Item:
     seconds: float = 0.0
     error: str | None = None
 
-    def entry(self) -> dict:
+    def entry(self) -> dict[str, Any]:
+        """The file's entry in --report."""
         return {
             "input": self.input, "output": self.output, "status": self.status,
             "objects": self.objects, "faces": self.faces, "seconds": round(self.seconds, 4),
@@ -145,13 +150,14 @@ class Item:
         }
 
 
-def _bad(message: str):
+def _bad(message: str) -> CliError:
     from .cli import CliError
 
     return CliError(message)
 
 
 def read_list(path: str) -> list[str]:
+    """The paths listed in ``path`` (--from-list), blank and # lines left out."""
     try:
         with open(path, encoding="utf-8") as file:
             lines = file.read().splitlines()
@@ -186,7 +192,7 @@ def expand(paths: list[str], recursive: bool) -> list[tuple[str, str]]:
             pairs = [(file, os.path.relpath(file, path)) for file in find_files(path, recursive)]
             if not pairs:
                 known = ", ".join(formats.EXTENSIONS)
-                raise _bad(f"input folder '{path}' holds no file of a known format ({known})")
+                raise _bad(f"Input folder '{path}' holds no file of a known format ({known})")
         else:
             pairs = [(path, os.path.basename(path))]
         for file, relative in pairs:
@@ -197,13 +203,13 @@ def expand(paths: list[str], recursive: bool) -> list[tuple[str, str]]:
     return sorted(found, key=lambda pair: os.path.abspath(pair[0]))
 
 
-def plan(args) -> list[Item]:
+def plan(args: argparse.Namespace) -> list[Item]:
     """Every file of this run (after --shard) with its output; CliError (exit 2) for a bad plan."""
     paths = list(args.input)
     if args.from_list:
         paths += read_list(args.from_list)
     if not paths:
-        raise _bad("no INPUT given (see --help)")
+        raise _bad("No INPUT given (see --help)")
     if args.format and args.output_dir is None:
         raise _bad("--format applies to --output-dir (with --output the extension names the format)")
     pairs = expand(paths, args.recursive)
@@ -244,14 +250,14 @@ def check_collisions(items: list[Item], in_place: bool) -> None:
         victim = inputs.get(key)
         if victim is not None and not (in_place and victim is item):
             if victim is item:
-                raise _bad(f"output '{item.output}' is the input file; pass --in-place to overwrite it")
+                raise _bad(f"Output '{item.output}' is the input file; pass --in-place to overwrite it")
             raise _bad(f"'{item.input}' would write '{item.output}', which is the input '{victim.input}'")
 
 
 # -- workers ------------------------------------------------------------------------------------
 
 
-def worker_command(bpy, argv: list[str]) -> tuple[list[str], dict[str, str]]:
+def worker_command(bpy: ModuleType, argv: list[str]) -> tuple[list[str], dict[str, str]]:
     """The command that starts one worker in this same Blender, and its environment."""
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ)
@@ -261,14 +267,14 @@ def worker_command(bpy, argv: list[str]) -> tuple[list[str], dict[str, str]]:
     else:
         command = [sys.executable, "-m", "random_vertex_colors"]
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
-    return command + [WORKER_FLAG, *argv], env
+    return [*command, WORKER_FLAG, *argv], env
 
 
 class Worker:
-    """One long-lived Blender process colouring the files it is sent, one at a time."""
+    """One long-lived Blender process coloring the files it is sent, one at a time."""
 
     def __init__(self, command: list[str], env: dict[str, str]):
-        self.process = subprocess.Popen(
+        self.process: subprocess.Popen[str] = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, text=True, bufsize=1, encoding="utf-8", errors="replace",
         )
@@ -277,30 +283,36 @@ class Worker:
         self.drain = threading.Thread(target=self._drain, daemon=True)
         self.drain.start()
 
+    def _pipe(self, which: str) -> IO[str]:
+        pipe: IO[str] | None = getattr(self.process, which)
+        assert pipe is not None  # all three are pipes (see __init__)
+        return pipe
+
     def _drain(self) -> None:
-        for line in self.process.stderr:
+        for line in self._pipe("stderr"):
             self.stderr_tail.append(line.rstrip("\n"))
 
-    def color(self, item: Item) -> dict | None:
+    def color(self, item: Item) -> dict[str, Any] | None:
         """Send one file; its result, or None when the worker died before answering."""
         job = {"input": item.input, "output": item.output}
         try:
-            self.process.stdin.write(json.dumps(job) + "\n")
-            self.process.stdin.flush()
+            self._pipe("stdin").write(json.dumps(job) + "\n")
+            self._pipe("stdin").flush()
         except (BrokenPipeError, OSError):
             return None
         while True:
-            line = self.process.stdout.readline()
+            line = self._pipe("stdout").readline()
             if not line:
                 return None
             if line.startswith("{"):
                 try:
-                    return json.loads(line)
+                    result: dict[str, Any] = json.loads(line)
                 except json.JSONDecodeError:
                     continue
+                return result
 
     def death(self) -> str:
-        """Why the worker is gone, for the file it was colouring."""
+        """Why the worker is gone, for the file it was coloring."""
         try:
             code = self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -316,13 +328,12 @@ class Worker:
             how = f"exit status {code}"
         last = next((line for line in reversed(self.stderr_tail) if line.strip()), "")
         said = f"; its last words: {last.strip()}" if last else ""
-        return f"the Blender worker died ({how}) on this file{said}"
+        return f"The Blender worker died ({how}) on this file{said}"
 
     def close(self) -> None:
-        try:
-            self.process.stdin.close()
-        except OSError:
-            pass
+        """Let the worker finish: it leaves when its stdin ends."""
+        with contextlib.suppress(OSError):
+            self._pipe("stdin").close()
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -333,7 +344,7 @@ class Worker:
 class Run:
     """The items of a run, handed to worker threads one at a time, with progress printed as they end."""
 
-    def __init__(self, items: list[Item], jobs: int, command, env):
+    def __init__(self, items: list[Item], jobs: int, command: list[str], env: dict[str, str]):
         self.items, self.jobs, self.command, self.env = items, jobs, command, env
         self.queue = collections.deque(item for item in items if item.status == "pending")
         self.lock = threading.Lock()
@@ -341,10 +352,12 @@ class Run:
         self.live: set[Worker] = set()
 
     def next_item(self) -> Item | None:
+        """The next file no worker has taken, or None."""
         with self.lock:
             return self.queue.popleft() if self.queue else None
 
     def slot(self) -> None:
+        """One worker's thread: send it files until none is left; replace it when it dies."""
         worker = None
         while (item := self.next_item()) is not None:
             if worker is None:
@@ -370,11 +383,13 @@ class Run:
                 self.live.discard(worker)
 
     def report(self, item: Item) -> None:
+        """Print the progress line of a file that ended."""
         with self.lock:
             self.finished += 1
             print(progress_line(item, self.finished, len(self.items)), flush=True)
 
     def start(self) -> None:
+        """Run every pending file, ``jobs`` at a time; return when all have ended."""
         for item in self.items:
             if item.status != "pending":
                 self.report(item)
@@ -394,6 +409,7 @@ class Run:
 
 
 def progress_line(item: Item, finished: int, total: int) -> str:
+    """"[3/60] done 'a.blend' -> 'out/a.blend': ...", or the error."""
     head = f"[{finished}/{total}] {item.status} '{item.input}'"
     if item.status == "done":
         return f"{head} -> '{item.output}': {item.objects} objects, {item.faces} faces, {item.seconds:.2f} s"
@@ -402,7 +418,8 @@ def progress_line(item: Item, finished: int, total: int) -> str:
     return f"{head}: {item.error}"
 
 
-def write_report(path: str, items: list[Item], summary: dict) -> None:
+def write_report(path: str, items: list[Item], summary: dict[str, Any]) -> None:
+    """Write --report atomically: the summary and one entry per file."""
     folder = os.path.dirname(os.path.abspath(path))
     handle, staged = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -412,14 +429,15 @@ def write_report(path: str, items: list[Item], summary: dict) -> None:
 
 
 def default_jobs() -> int:
+    """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
 
 
-def run(args, argv: list[str]) -> int:
-    """The parent of a batch: plan, refuse before any work, then colour with workers."""
+def run(args: argparse.Namespace, argv: list[str]) -> int:
+    """The parent of a batch: plan, refuse before any work, then color with workers."""
     from . import cli
 
     items = plan(args)
@@ -431,7 +449,7 @@ def run(args, argv: list[str]) -> int:
         try:
             os.makedirs(args.output_dir, exist_ok=True)
         except OSError as error:
-            raise _bad(f"cannot create --output-dir '{args.output_dir}': {error.strerror}") from None
+            raise _bad(f"Cannot create --output-dir '{args.output_dir}': {error.strerror}") from None
     bpy = cli.import_bpy()
     if args.format and not formats.can_write(bpy, args.format):
         raise _bad(
@@ -474,7 +492,7 @@ def run(args, argv: list[str]) -> int:
     return cli.EXIT_FAILED if counts["failed"] else cli.EXIT_OK
 
 
-def precheck(bpy, item: Item) -> str | None:
+def precheck(bpy: ModuleType, item: Item) -> str | None:
     """What keeps a file from being tried, found without a worker: its format, its output folder."""
     for path, check in ((item.input, formats.check_readable), (item.output, formats.check_writable)):
         try:
@@ -485,7 +503,7 @@ def precheck(bpy, item: Item) -> str | None:
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as error:
-        return f"cannot create output folder '{folder}': {error.strerror}"
+        return f"Cannot create output folder '{folder}': {error.strerror}"
     return None
 
 
@@ -493,7 +511,7 @@ def precheck(bpy, item: Item) -> str | None:
 
 
 def serve(argv: list[str]) -> int:
-    """A worker: colour each file named on stdin; one JSON result a line on the original stdout."""
+    """A worker: color each file named on stdin; one JSON result a line on the original stdout."""
     from . import cli
 
     results = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)

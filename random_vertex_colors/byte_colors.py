@@ -25,10 +25,15 @@ does not apply: the caller then writes the corners itself.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import bpy
 import numpy as np
 
 from . import core
+
+if TYPE_CHECKING:
+    from bpy.types import ByteColorAttribute, Mesh
 
 MIN_BLENDER = (4, 2, 0)
 # Below this many corners the plain write takes under a millisecond, less
@@ -37,7 +42,7 @@ MIN_CORNERS = 32768
 TEMP_NAME = "rvc-face-bytes"
 
 
-def applies(mesh, name: str, n_values: int) -> bool:
+def applies(mesh: Mesh, name: str, n_values: int) -> bool:
     """True when ``write_bytes_by_face`` may be tried for attribute ``name``.
 
     Cheap checks only (no array is read): version, size, modes, order.
@@ -53,7 +58,9 @@ def applies(mesh, name: str, n_values: int) -> bool:
     return bool(corner_bytes) and corner_bytes[-1] == name
 
 
-def write_bytes_by_face(mesh, name: str, corner_srgb: np.ndarray, loop_start, loop_total) -> bool:
+def write_bytes_by_face(
+    mesh: Mesh, name: str, corner_srgb: np.ndarray, loop_start: np.ndarray, loop_total: np.ndarray
+) -> bool:
     """Write sRGB corner colours to BYTE_COLOR attribute ``name`` one face at a time.
 
     Parameters
@@ -85,7 +92,8 @@ def write_bytes_by_face(mesh, name: str, corner_srgb: np.ndarray, loop_start, lo
     try:
         if attributes.new(temp, 'BYTE_COLOR', 'FACE') is None:
             return False
-        attributes[temp].data.foreach_set("color_srgb", face_srgb)  # fetched anew: new() made refs stale
+        fresh = cast("ByteColorAttribute", attributes[temp])  # fetched anew: new() made refs stale
+        fresh.data.foreach_set("color_srgb", face_srgb)
         attributes.active = attributes[temp]
         # The operator converts the active attribute of the context's object.
         carrier = bpy.data.objects.new(temp, mesh)
@@ -114,14 +122,14 @@ def write_bytes_by_face(mesh, name: str, corner_srgb: np.ndarray, loop_start, lo
 class _ActiveNames:
     """Which attributes are active (colour, render colour, generic), by name."""
 
-    def __init__(self, mesh):
+    def __init__(self, mesh: Mesh) -> None:
         colors = mesh.color_attributes
         self.active_color = colors.active_color_name
         self.render_color = colors.default_color_name
         active = mesh.attributes.active
         self.active = active.name if active is not None else None
 
-    def restore(self, mesh) -> None:
+    def restore(self, mesh: Mesh) -> None:
         colors = mesh.color_attributes
         if colors.active_color_name != self.active_color:
             colors.active_color_name = self.active_color
@@ -131,7 +139,7 @@ class _ActiveNames:
         attributes.active = attributes.get(self.active) if self.active is not None else None
 
 
-def _unused_name(mesh, base: str) -> str:
+def _unused_name(mesh: Mesh, base: str) -> str:
     name, number = base, 0
     while name in mesh.attributes:
         number += 1
@@ -139,7 +147,7 @@ def _unused_name(mesh, base: str) -> str:
     return name
 
 
-def _clean_up(mesh, name: str, temp: str, aside: str) -> None:
+def _clean_up(mesh: Mesh, name: str, temp: str, aside: str) -> None:
     """Leave the target under its own name and no temporary attribute."""
     attributes = mesh.attributes
     if name not in attributes and aside in attributes:

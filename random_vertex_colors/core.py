@@ -17,29 +17,38 @@ Conventions
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 import numpy as np
+import numpy.typing
+
+from .options import COLOR_MODES, ColorSettings
 
 __all__ = [
     "COLOR_MODES",
-    "loop_colors",
-    "loop_totals_from_starts",
+    "GroupColors",
+    "Palette",
     "connected_components",
+    "distinct_colors",
     "face_components",
     "face_islands",
-    "uv_vertex_ids",
-    "uv_islands",
-    "uniform_face_colors",
-    "rng_for",
-    "random_srgb16",
-    "shape_colors",
-    "palette_colors",
+    "faces_touched",
+    "group_colors",
     "hsv_to_rgb",
-    "distinct_colors",
-    "srgb16_to_linear",
-    "srgb16_to_float",
-    "srgb_to_linear",
     "linear_to_srgb",
+    "loop_colors",
+    "loop_totals_from_starts",
+    "palette_colors",
+    "random_srgb16",
+    "rng_for",
+    "shape_colors",
+    "shape_group_colors",
+    "srgb16_to_float",
+    "srgb16_to_linear",
+    "srgb_to_linear",
+    "uniform_face_colors",
+    "uv_islands",
+    "uv_vertex_ids",
 ]
 
 _U16_MAX = 65535
@@ -201,6 +210,32 @@ def uniform_face_colors(loop_start, loop_total, corner_colors):
     return np.take(corner_colors, loop_start, axis=0)  # twice as fast as corner_colors[loop_start]
 
 
+def faces_touched(loop_start, loop_total, corner_mask) -> int:
+    """How many faces have at least one corner where ``corner_mask`` is True.
+
+    Parameters
+    ----------
+    loop_start, loop_total : (n_faces,) arrays of int
+        As for ``loop_colors``.
+    corner_mask : (n_loops,) array of bool
+
+    Returns
+    -------
+    int
+    """
+    corner_mask = np.asarray(corner_mask, dtype=bool)
+    loop_start = _as_index_array(loop_start, "loop_start")
+    loop_total = _as_index_array(loop_total, "loop_total")
+    used = loop_total > 0
+    if not used.any():
+        return 0
+    # Sum of the mask over each face's run, from one cumulative sum: no per-face loop, any face order.
+    before = np.concatenate(([0], np.cumsum(corner_mask, dtype=np.int64)))
+    starts = loop_start[used]
+    counts = before[starts + loop_total[used]] - before[starts]
+    return int(np.count_nonzero(counts))
+
+
 def _check_partition(sorted_start, sorted_total, n_loops, total_loops) -> None:
     """Raise ValueError unless the sorted runs tile ``0 .. n_loops - 1`` exactly."""
     if sorted_start.size == 0:
@@ -312,13 +347,13 @@ def random_srgb16(rng: np.random.Generator, n: int, random_alpha: bool = False) 
     return colors
 
 
-def srgb_to_linear(srgb):
+def srgb_to_linear(srgb: np.typing.ArrayLike) -> np.ndarray:
     """The sRGB transfer function inverted (IEC 61966-2-1), elementwise, float."""
     srgb = np.asarray(srgb, dtype=np.float64)
     return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
 
 
-def linear_to_srgb(linear):
+def linear_to_srgb(linear: np.typing.ArrayLike) -> np.ndarray:
     """The sRGB transfer function (IEC 61966-2-1), elementwise, float."""
     linear = np.clip(np.asarray(linear, dtype=np.float64), 0.0, None)
     return np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
@@ -584,7 +619,7 @@ def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
         pending, verts, keys = pending[unmatched], verts[unmatched], keys[unmatched]
     # Renumber the representatives 0, 1, ...: a compact key space for what follows.
     is_first = first_corner == np.arange(n_loops, dtype=dtype)
-    renumber = np.cumsum(is_first, dtype=dtype)
+    renumber: np.ndarray = np.cumsum(is_first, dtype=dtype)
     renumber -= 1
     return renumber[first_corner], int(renumber[-1]) + 1 if n_loops else 0
 
@@ -618,9 +653,6 @@ def uv_islands(loop_start, loop_total, corner_verts, corner_uvs):
 # --------------------------------------------------------------------------
 # Colour modes
 # --------------------------------------------------------------------------
-
-COLOR_MODES = ("RGB", "HSV", "PALETTE", "GRAYSCALE", "DISTINCT")
-
 
 def hsv_to_rgb(hsv):
     """HSV to RGB, elementwise over the last axis (all in [0, 1]).
@@ -785,3 +817,98 @@ def palette_colors(draws16, palette) -> np.ndarray:
     out = np.ones((n, 4), dtype=np.float32)
     out[:, : palette.shape[1]] = rows
     return out
+
+
+# --------------------------------------------------------------------------
+# Finished colors: draws shaped by the settings, in the target's space
+# --------------------------------------------------------------------------
+
+
+class Palette(NamedTuple):
+    """Palette colors as stored: ``rgb`` (p, 3) float32, scene linear when ``linear`` else sRGB."""
+
+    rgb: np.ndarray
+    linear: bool
+
+
+class GroupColors(NamedTuple):
+    """Colors for groups before they meet an attribute.
+
+    ``values`` is (n, 4): uint16 sRGB, or float32 palette colors (RGB in the
+    palette's space, alpha linear) when ``palette_linear`` is not None.
+    Kept in this form so colors shared by several meshes are shaped once and
+    converted for each mesh's attribute.
+    """
+
+    values: np.ndarray
+    palette_linear: bool | None = None
+
+    def take(self, rows) -> GroupColors:
+        """The colors of groups ``rows``, in the same form."""
+        return GroupColors(self.values[rows], self.palette_linear)
+
+    def in_space(self, srgb_target: bool) -> np.ndarray:
+        """(n, 4) float32 in the target's space: sRGB when ``srgb_target``, else scene linear.
+
+        Palette colors already in the target's space are returned exactly as stored.
+        """
+        if self.palette_linear is None:
+            return srgb16_to_float(self.values) if srgb_target else srgb16_to_linear(self.values)
+        if self.palette_linear == (not srgb_target):
+            return self.values
+        out = self.values.copy()
+        convert = linear_to_srgb if srgb_target else srgb_to_linear
+        out[:, :3] = convert(self.values[:, :3])
+        return out
+
+
+def shape_group_colors(draws16, settings: ColorSettings, palette: Palette | None = None) -> GroupColors:
+    """Shape uniform draws into the settings' color mode.
+
+    Parameters
+    ----------
+    draws16 : (n, 4) ndarray of uint16
+        Uniform draws, as from ``random_srgb16`` (alpha opaque unless
+        ``settings.random_alpha``).
+    settings : ColorSettings
+        ``color_mode`` and its ranges.
+    palette : Palette, optional
+        Required for color mode PALETTE. Random alpha there comes from the draws.
+
+    Returns
+    -------
+    GroupColors
+    """
+    draws16 = _check_rgba16(draws16)
+    if settings.color_mode == "PALETTE":
+        if palette is None:
+            raise ValueError("color mode PALETTE needs a palette")
+        values = palette_colors(draws16, palette.rgb)
+        if settings.random_alpha:
+            values[:, 3] = draws16[:, 3] / np.float32(_U16_MAX)
+        return GroupColors(values, palette.linear)
+    shaped = shape_colors(
+        draws16, settings.color_mode, settings.hue_range, settings.saturation_range, settings.value_range
+    )
+    return GroupColors(shaped)
+
+
+def group_colors(
+    rng: np.random.Generator,
+    n_groups: int,
+    settings: ColorSettings,
+    palette: Palette | None,
+    srgb_target: bool,
+) -> np.ndarray:
+    """Finished colors for ``n_groups`` groups: draw, shape, convert, in one call.
+
+    Every group gets a draw whatever the options (alpha included), so a
+    group's color does not move when an option or the selection changes.
+
+    Returns
+    -------
+    (n_groups, 4) ndarray of float32
+        In the target's space (see ``GroupColors.in_space``).
+    """
+    draws = random_srgb16(rng, n_groups, settings.random_alpha)
+    return shape_group_colors(draws, settings, palette).in_space(srgb_target)

@@ -8,8 +8,8 @@ PLY moved from Python add-ons to built-in operators (``wm.obj_import`` in
 (Debian's 3.4). So every format lists the operators that have implemented it
 over the versions, newest first, and the first one this Blender has wins.
 
-Exports write the active colour attribute (the one just coloured) as the
-file's vertex colours. Each exporter spells that differently, and the
+Exports write the active color attribute (the one just colored) as the
+file's vertex colors. Each exporter spells that differently, and the
 spelling changed between versions, so the keyword arguments are filtered
 against the operator's own properties (see ``_supported``).
 
@@ -23,6 +23,8 @@ import os
 import re
 import shutil
 import tempfile
+from types import ModuleType
+from typing import Any
 
 
 class FormatError(Exception):
@@ -35,7 +37,7 @@ class Operator:
 
     idname: str  # "wm.obj_import"
     keywords: tuple[tuple[str, object], ...] = ()  # applied when the operator has the property
-    # Exporters that read only the legacy byte-colour layers (mesh.vertex_colors), not a
+    # Exporters that read only the legacy byte-color layers (mesh.vertex_colors), not a
     # FLOAT_COLOR attribute: glTF and PLY add-ons of Blender 3.4 and 3.5. The keyword named
     # here exists only in those versions.
     legacy_colors_keyword: str | None = None
@@ -43,6 +45,8 @@ class Operator:
 
 @dataclasses.dataclass(frozen=True)
 class Format:
+    """A file format: its extensions and the operators that read and write it, newest first."""
+
     name: str
     extensions: tuple[str, ...]
     importers: tuple[Operator, ...]
@@ -51,7 +55,7 @@ class Format:
 
 
 # Keywords are tried in order and only those the operator has are passed: an
-# older exporter spells "write the active colour" differently (glTF 3.4:
+# older exporter spells "write the active color" differently (glTF 3.4:
 # export_colors, 4.2 and later: export_vertex_color='ACTIVE').
 _EVERYTHING = (("use_selection", False), ("export_selected_objects", False), ("selected_objects_only", False))
 
@@ -60,7 +64,7 @@ FORMATS = (
     Format(
         "glTF", (".glb", ".gltf"),
         (Operator("import_scene.gltf"),),
-        (Operator("export_scene.gltf", _EVERYTHING + (
+        (Operator("export_scene.gltf", (*_EVERYTHING,
             ("export_vertex_color", "ACTIVE"),
             ("export_colors", True),
             ("export_all_vertex_colors", False),
@@ -70,7 +74,7 @@ FORMATS = (
     Format(
         "FBX", (".fbx",),
         (Operator("import_scene.fbx", (("colors_type", "SRGB"),)),),
-        (Operator("export_scene.fbx", _EVERYTHING + (
+        (Operator("export_scene.fbx", (*_EVERYTHING,
             ("colors_type", "SRGB"),
             ("prioritize_active_color", True),
             ("path_mode", "ABSOLUTE"),
@@ -80,15 +84,15 @@ FORMATS = (
     Format(
         "OBJ", (".obj",),
         (Operator("wm.obj_import"), Operator("import_scene.obj")),
-        (Operator("wm.obj_export", _EVERYTHING + (("export_colors", True), ("path_mode", "ABSOLUTE"))),),
+        (Operator("wm.obj_export", (*_EVERYTHING, ("export_colors", True), ("path_mode", "ABSOLUTE"))),),
     ),
     Format(
         "PLY", (".ply",),
         (Operator("wm.ply_import", (("import_colors", "SRGB"),)), Operator("import_mesh.ply")),
         (
-            Operator("wm.ply_export", _EVERYTHING + (("export_colors", "SRGB"),)),
+            Operator("wm.ply_export", (*_EVERYTHING, ("export_colors", "SRGB"),)),
             Operator(
-                "export_mesh.ply", _EVERYTHING + (("use_colors", True),), legacy_colors_keyword="use_colors"
+                "export_mesh.ply", (*_EVERYTHING, ("use_colors", True),), legacy_colors_keyword="use_colors"
             ),
         ),
         addon="io_mesh_ply",  # 3.4 to 3.5 only; later Blenders have wm.ply_*
@@ -96,7 +100,7 @@ FORMATS = (
     Format(
         "USD", (".usd", ".usdc", ".usda"),
         (Operator("wm.usd_import", (("read_mesh_colors", True),)),),
-        (Operator("wm.usd_export", _EVERYTHING + (("export_mesh_colors", True),)),),
+        (Operator("wm.usd_export", (*_EVERYTHING, ("export_mesh_colors", True),)),),
     ),
 )
 
@@ -110,14 +114,16 @@ def extension_of(path: str) -> str:
 
 
 def format_of(path: str) -> Format | None:
+    """The format ``path``'s extension names, or None."""
     return BY_EXTENSION.get(extension_of(path))
 
 
-def blender_version(bpy) -> str:
+def blender_version(bpy: ModuleType) -> str:
+    """"Blender 4.2.3 LTS", for messages."""
     return f"Blender {bpy.app.version_string}"
 
 
-def _operator(bpy, idname: str):
+def _operator(bpy: ModuleType, idname: str) -> tuple[Any, Any] | None:
     """The operator's callable and its property names, or None when this Blender lacks it."""
     module, name = idname.split(".")
     function = getattr(getattr(bpy.ops, module), name)
@@ -128,19 +134,20 @@ def _operator(bpy, idname: str):
     return function, rna
 
 
-def _enable_addon(bpy, fmt: Format) -> None:
+def _enable_addon(fmt: Format) -> None:
     if fmt.addon is None:
         return
     import addon_utils  # Blender's own module, importable once bpy is
 
-    if not any(module.__name__ == fmt.addon for module in addon_utils.modules()):
+    modules: Any = addon_utils.modules()  # type: ignore[func-returns-value]  # stubs: None; a list
+    if not any(module.__name__ == fmt.addon for module in modules):
         return  # not bundled with this Blender (io_mesh_ply after 3.5)
-    loaded, enabled = addon_utils.check(fmt.addon)
-    if not enabled:
+    state: Any = addon_utils.check(fmt.addon)  # type: ignore[func-returns-value]  # (loaded, enabled)
+    if not state[1]:
         addon_utils.enable(fmt.addon, default_set=False, handle_error=lambda _error: None)
 
 
-def _find(bpy, fmt: Format, which: str):
+def _find(bpy: ModuleType, fmt: Format, which: str) -> tuple[Operator, Any, Any] | None:
     """The first of the format's importers or exporters this Blender has: (Operator, callable, rna)."""
     candidates = fmt.importers if which == "import" else fmt.exporters
     for attempt in range(2):
@@ -149,16 +156,16 @@ def _find(bpy, fmt: Format, which: str):
             if found is not None:
                 return (operator, *found)
         if attempt == 0:
-            _enable_addon(bpy, fmt)  # then look again
+            _enable_addon(fmt)  # then look again
     return None
 
 
-def _supported(rna, keywords) -> dict:
+def _supported(rna: Any, keywords: tuple[tuple[str, object], ...]) -> dict[str, object]:
     """The keywords the operator has, with a value it accepts (enum items are checked)."""
     properties = rna.properties
-    chosen = {}
+    chosen: dict[str, object] = {}
     for name, value in keywords:
-        if name in chosen or name not in properties.keys():
+        if name in chosen or name not in properties:
             continue
         prop = properties[name]
         if prop.type == "ENUM" and not prop.is_enum_flag:
@@ -169,26 +176,29 @@ def _supported(rna, keywords) -> dict:
     return chosen
 
 
-def can_read(bpy, ext: str) -> bool:
+def can_read(bpy: ModuleType, ext: str) -> bool:
+    """True when this Blender can read files with extension ``ext`` (".glb")."""
     fmt = BY_EXTENSION.get(ext)
     return fmt is not None and (fmt.name == "Blender" or _find(bpy, fmt, "import") is not None)
 
 
-def can_write(bpy, ext: str) -> bool:
+def can_write(bpy: ModuleType, ext: str) -> bool:
+    """True when this Blender can write files with extension ``ext``."""
     fmt = BY_EXTENSION.get(ext)
     return fmt is not None and (fmt.name == "Blender" or _find(bpy, fmt, "export") is not None)
 
 
-def readable(bpy) -> list[str]:
+def readable(bpy: ModuleType) -> list[str]:
     """The extensions this Blender can read, in the order of FORMATS."""
     return [ext for ext in EXTENSIONS if can_read(bpy, ext)]
 
 
-def writable(bpy) -> list[str]:
+def writable(bpy: ModuleType) -> list[str]:
+    """The extensions this Blender can write, in the order of FORMATS."""
     return [ext for ext in EXTENSIONS if can_write(bpy, ext)]
 
 
-def check_readable(bpy, path: str) -> Format:
+def check_readable(bpy: ModuleType, path: str) -> Format:
     """The format of ``path``; FormatError naming the extension and the Blender when it cannot be read."""
     ext = extension_of(path)
     fmt = BY_EXTENSION.get(ext)
@@ -203,7 +213,8 @@ def check_readable(bpy, path: str) -> Format:
     return fmt
 
 
-def check_writable(bpy, path: str) -> Format:
+def check_writable(bpy: ModuleType, path: str) -> Format:
+    """The format of ``path``; FormatError naming the extension and the Blender when it cannot be written."""
     ext = extension_of(path)
     fmt = BY_EXTENSION.get(ext)
     if fmt is None:
@@ -233,14 +244,14 @@ def _numpy_bool_alias() -> None:
     import numpy
 
     if "bool" not in numpy.__dict__:
-        numpy.bool = bool
+        numpy.bool = bool  # type: ignore[attr-defined]
 
 
-def _byte_color_copies(bpy) -> None:
+def _byte_color_copies(bpy: ModuleType) -> None:
     """Copy each mesh's active FLOAT_COLOR corner attribute into a BYTE_COLOR one and make that active.
 
     For the exporters of ``legacy_colors_keyword``, which see only byte
-    colours; called on the file about to be exported, never saved.
+    colors; called on the file about to be exported, never saved.
     """
     for mesh in bpy.data.meshes:
         active = mesh.color_attributes.active_color
@@ -261,36 +272,40 @@ def _byte_color_copies(bpy) -> None:
             legacy.active_render = True
 
 
-def numpy_floats(n: int):
+def numpy_floats(n: int) -> Any:
+    """An empty float32 array of ``n`` values."""
     import numpy
 
     return numpy.empty(n, numpy.float32)
 
 
-def import_file(bpy, path: str, shown: str) -> None:
+def import_file(bpy: ModuleType, path: str, shown: str) -> None:
     """Read a non-.blend file into a new, empty main file, as Blender's importer builds it.
 
     The empty factory file makes the result independent of what was open
-    before, so that a worker colouring file after file gives the same
+    before, so that a worker coloring file after file gives the same
     output as a fresh Blender. Importers run no scripts.
     """
     fmt = check_readable(bpy, path)
     bpy.ops.wm.read_factory_settings(use_empty=True)
     if fmt.name == "glTF" and bpy.app.version < (3, 6, 0):
         _numpy_bool_alias()
-    operator, function, rna = _find(bpy, fmt, "import")
+    found = _find(bpy, fmt, "import")
+    if found is None:  # check_readable said it was there
+        raise FormatError(f"Cannot read '{shown}': {blender_version(bpy)} has no {fmt.name} importer")
+    operator, function, rna = found
     objects_before = len(bpy.data.objects)
     try:
         result = function(filepath=path, **_supported(rna, operator.keywords))
     except RuntimeError as error:
-        raise FormatError(f"cannot read '{shown}': {_reason(error)}") from None
+        raise FormatError(f"Cannot read '{shown}': {_reason(error)}") from None
     if "FINISHED" not in result:
-        raise FormatError(f"cannot read '{shown}': the {fmt.name} importer gave up ({', '.join(result)})")
+        raise FormatError(f"Cannot read '{shown}': the {fmt.name} importer gave up ({', '.join(result)})")
     if len(bpy.data.objects) == objects_before:
-        raise FormatError(f"cannot read '{shown}': the {fmt.name} importer found nothing in it")
+        raise FormatError(f"Cannot read '{shown}': the {fmt.name} importer found nothing in it")
 
 
-def export_file(bpy, output: str) -> None:
+def export_file(bpy: ModuleType, output: str) -> None:
     """Write the open file's scene to ``output`` in the format its extension names, atomically.
 
     The exporter writes into a new hidden folder inside OUTPUT's folder
@@ -300,32 +315,35 @@ def export_file(bpy, output: str) -> None:
     removes the hidden folder and leaves OUTPUT as it was.
     """
     fmt = check_writable(bpy, output)
-    operator, function, rna = _find(bpy, fmt, "export")
+    found = _find(bpy, fmt, "export")
+    if found is None:
+        raise FormatError(f"Cannot write '{output}': {blender_version(bpy)} has no {fmt.name} exporter")
+    operator, function, rna = found
     keywords = _supported(rna, operator.keywords)
     if operator.legacy_colors_keyword in keywords:
         _byte_color_copies(bpy)
     ext = extension_of(output)
-    if fmt.name == "glTF" and "export_format" in rna.properties.keys():
+    if fmt.name == "glTF" and "export_format" in rna.properties:
         keywords["export_format"] = "GLB" if ext == ".glb" else "GLTF_SEPARATE"
     folder = os.path.dirname(os.path.abspath(output))
     name = os.path.basename(output)
     try:
         staging = tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     except OSError as error:
-        raise FormatError(f"cannot write to output folder '{folder}': {error.strerror}") from None
+        raise FormatError(f"Cannot write to output folder '{folder}': {error.strerror}") from None
     try:
         staged = os.path.join(staging, name)
         try:
             result = function(filepath=staged, **keywords)
         except RuntimeError as error:
-            raise FormatError(f"cannot write '{output}': {_reason(error)}") from None
+            raise FormatError(f"Cannot write '{output}': {_reason(error)}") from None
         if "FINISHED" not in result or not os.path.isfile(staged):
-            raise FormatError(f"cannot write '{output}': the {fmt.name} exporter wrote nothing")
+            raise FormatError(f"Cannot write '{output}': the {fmt.name} exporter wrote nothing")
         for companion in sorted(os.listdir(staging)):
             if companion != name:
                 os.replace(os.path.join(staging, companion), os.path.join(folder, companion))
         os.replace(staged, os.path.join(folder, name))
     except OSError as error:
-        raise FormatError(f"cannot write '{output}': {error.strerror}") from None
+        raise FormatError(f"Cannot write '{output}': {error.strerror}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

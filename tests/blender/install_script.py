@@ -70,6 +70,20 @@ def colour_a_grid(seed):
     return report
 
 
+def fast_face_read_switch():
+    """The preference as installed, and whether the raw face read may run with it on and off."""
+    preferences = bpy.context.preferences.addons[MODULE].preferences
+    face_starts = sys.modules[MODULE + ".face_starts"]
+    seen = {"default": preferences.use_fast_face_read,
+            "allowed_on": face_starts.raw_read_allowed(bpy.app.version)}
+    preferences.use_fast_face_read = False
+    seen["allowed_off"] = face_starts.raw_read_allowed(bpy.app.version)
+    seen["run_off"] = colour_a_grid(seed=3)
+    preferences.use_fast_face_read = True
+    seen["tested_versions"] = sorted(face_starts.RAW_READ_VERSIONS)
+    return seen
+
+
 def main(archive):
     seen = {
         "blender": list(bpy.app.version),
@@ -80,6 +94,7 @@ def main(archive):
     seen["install"] = sorted(install(archive))
     seen["installed"] = observe()
     seen["run"] = colour_a_grid(seed=1)
+    seen["fast_face_read"] = fast_face_read_switch()
     seen["disable"] = sorted(bpy.ops.preferences.addon_disable(module=MODULE))
     seen["disabled"] = observe()
     seen["enable"] = sorted(bpy.ops.preferences.addon_enable(module=MODULE))

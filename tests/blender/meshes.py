@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Build meshes in Blender and read back what the operator wrote."""
+"""Shared test helpers: build meshes and libraries in Blender, read back what was written."""
 
 import bpy
 import numpy as np
@@ -100,7 +100,7 @@ CUBE_FACES = np.array([(0, 1, 3, 2), (4, 6, 7, 5), (0, 4, 5, 1), (2, 3, 7, 6), (
 
 def cubes(n, name="Cubes"):
     """``n`` separate cubes in one mesh: ``n`` islands of 6 faces."""
-    verts = np.concatenate([CUBE_VERTS + (2 * i, 0, 0) for i in range(n)])
+    verts = np.concatenate([CUBE_VERTS + np.array([2.0 * i, 0, 0]) for i in range(n)])
     faces = np.concatenate([CUBE_FACES + 8 * i for i in range(n)])
     return from_faces(verts, faces, name=name)
 
@@ -120,3 +120,26 @@ def corner_verts(me):
 
 def unique_rows(values, decimals=6):
     return np.unique(np.round(values, decimals), axis=0)
+
+
+def n_unique_rows(values):
+    return len(np.unique(values, axis=0))
+
+
+def save_library(folder, name="LibOb"):
+    """A .blend holding a grid object ``name``, written by the Blender under test; then an empty scene."""
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=3, y_subdivisions=3)
+    bpy.context.object.name = name
+    path = folder / "library.blend"
+    bpy.ops.wm.save_as_mainfile(filepath=str(path), copy=True)
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    return path
+
+
+def link_object(path, name="LibOb"):
+    """Link object ``name`` from the library at ``path`` into the scene."""
+    with bpy.data.libraries.load(str(path), link=True) as (_source, target):
+        target.objects = [name]
+    ob = target.objects[0]
+    bpy.context.scene.collection.objects.link(ob)
+    return ob

@@ -60,7 +60,7 @@ def statuses(report) -> dict[str, str]:
     return {os.path.basename(entry["input"]): entry["status"] for entry in report["files"]}
 
 
-def colours(path) -> dict[str, np.ndarray]:
+def colors(path) -> dict[str, np.ndarray]:
     bpy.ops.wm.open_mainfile(filepath=str(path), load_ui=False, use_scripts=False)
     found = {}
     for mesh in bpy.data.meshes:
@@ -100,7 +100,7 @@ def test_a_folder_in_one_call_with_progress_summary_and_report(library, tmp_path
 
 
 def test_bad_files_in_the_middle_fail_alone(library, tmp_path):
-    folder, paths = library
+    _folder, paths = library
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "junk.blend").write_text("not a blend file\n")
@@ -146,11 +146,11 @@ def test_same_seed_same_outputs_whatever_jobs(library, tmp_path):
     assert run(paths[3], "-o", single, "--seed", "9", home=home).code == 0
     for path in paths:
         relative = os.path.relpath(path, folder)
-        one, two = colours(tmp_path / "out1" / relative), colours(tmp_path / "out2" / relative)
+        one, two = colors(tmp_path / "out1" / relative), colors(tmp_path / "out2" / relative)
         assert one.keys() == two.keys()
         assert all(np.array_equal(one[name], two[name]) for name in one)
-    alone = colours(single)
-    assert all(np.array_equal(alone[n], colours(tmp_path / "out2" / "g3.blend")[n]) for n in alone)
+    alone = colors(single)
+    assert all(np.array_equal(alone[n], colors(tmp_path / "out2" / "g3.blend")[n]) for n in alone)
 
 
 def test_shards_cover_the_inputs_exactly_once(library, tmp_path):
@@ -217,7 +217,7 @@ def test_skip_existing_resumes_a_run_killed_midway(heavy_library, tmp_path):
     assert sorted(name for name, status in got.items() if status == "done") == sorted(
         set(os.listdir(heavy_library)) - set(written))
     for name in got:
-        assert len(colours(out / name)) == 1  # every output is a complete, coloured file
+        assert len(colors(out / name)) == 1  # every output is a complete, colored file
 
 
 def test_a_worker_that_crashes_fails_its_file_and_is_replaced(heavy_library, tmp_path):
@@ -230,7 +230,7 @@ def test_a_worker_that_crashes_fails_its_file_and_is_replaced(heavy_library, tmp
     assert " done " in first, first
     workers = children(process.pid)
     assert len(workers) == 1
-    os.kill(workers[0], signal.SIGSEGV)  # as if Blender crashed on the file it is colouring
+    os.kill(workers[0], signal.SIGSEGV)  # as if Blender crashed on the file it is coloring
     rest, _ = process.communicate(timeout=300)
     assert process.returncode == cli.EXIT_FAILED, rest
     entries = report_of(report)["files"]
@@ -252,5 +252,5 @@ def test_an_output_folder_that_cannot_be_made_fails_its_files_only(library, tmp_
     entries = {os.path.basename(e["input"]): e for e in report_of(report)["files"]}
     failed = [name for name, e in entries.items() if e["status"] == "failed"]
     assert failed == [paths[-1].name], entries
-    assert "cannot create output folder" in entries[paths[-1].name]["error"]
+    assert "Cannot create output folder" in entries[paths[-1].name]["error"]
     assert sum(e["status"] == "done" for e in entries.values()) == N_FILES - 1

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from meshes import from_faces, grid, read_loop_colors, select_only, suzanne
 
-from random_vertex_colors import byte_colors, core, mesh_colors
+from random_vertex_colors import byte_colors, core, face_starts, mesh_arrays
 
 FACE_ROUTE = bpy.app.version >= byte_colors.MIN_BLENDER
 
@@ -36,7 +36,7 @@ def face_constant_srgb(me, seed=0):
     values = rng.random((n, 4), dtype=np.float32)
     edges = np.array([0.0, 1.0, -0.25, 1.5, 0.5 / 255, 1.5 / 255, 1 - 0.5 / 255, 127.5 / 255], np.float32)
     values.flat[: min(values.size, edges.size * 3)] = np.resize(edges, min(values.size, edges.size * 3))
-    loop_start, loop_total = mesh_colors.face_corner_ranges(me)
+    loop_start, loop_total = face_starts.face_corner_ranges(me)
     return core.loop_colors(loop_start, loop_total, values, len(me.loops))
 
 
@@ -76,7 +76,7 @@ def test_write_corner_colors_matches_plain_foreach_set(empty_scene, make):
     name = byte_attribute(me)
     values = face_constant_srgb(me)
     expected = plain_bytes(me, name, values)
-    mesh_colors.write_corner_colors(me, name, values)
+    mesh_arrays.write_colors(me, name, values)
     assert np.array_equal(read_loop_colors(me, name, prop="color_srgb"), expected)
 
 
@@ -88,7 +88,7 @@ def test_face_route_is_taken_where_available(empty_scene):
     assert byte_colors.applies(me, name, values.size) == FACE_ROUTE
     if not FACE_ROUTE:
         return
-    loop_start, loop_total = mesh_colors.face_corner_ranges(me)
+    loop_start, loop_total = face_starts.face_corner_ranges(me)
     assert byte_colors.write_bytes_by_face(me, name, values, loop_start, loop_total)
     assert np.array_equal(read_loop_colors(me, name, prop="color_srgb"), expected)
 
@@ -108,7 +108,7 @@ def test_face_route_keeps_names_order_and_active_attributes(empty_scene):
     values = face_constant_srgb(me, seed=5)
     expected = plain_bytes(me, name, values)
 
-    mesh_colors.write_corner_colors(me, name, values)
+    mesh_arrays.write_colors(me, name, values)
 
     assert layout(me) == before
     assert np.array_equal(read_loop_colors(me, name, prop="color_srgb"), expected)
@@ -120,11 +120,11 @@ def test_corners_that_differ_are_written_per_corner(empty_scene):
     values = face_constant_srgb(me, seed=7)
     values[5] = [0.1, 0.2, 0.3, 0.4]  # one corner of face 1 differs from its face
     before = layout(me)
-    loop_start, loop_total = mesh_colors.face_corner_ranges(me)
+    loop_start, loop_total = face_starts.face_corner_ranges(me)
     assert not byte_colors.write_bytes_by_face(me, name, values, loop_start, loop_total)
     assert layout(me) == before
     expected = plain_bytes(me, name, values)
-    mesh_colors.write_corner_colors(me, name, values)
+    mesh_arrays.write_colors(me, name, values)
     assert np.array_equal(read_loop_colors(me, name, prop="color_srgb"), expected)
 
 
@@ -136,7 +136,7 @@ def test_target_not_last_byte_attribute_is_written_in_place(empty_scene):
     before = layout(me)
     values = face_constant_srgb(me, seed=9)
     expected = plain_bytes(me, name, values)
-    mesh_colors.write_corner_colors(me, name, values)
+    mesh_arrays.write_colors(me, name, values)
     assert layout(me) == before
     assert np.array_equal(read_loop_colors(me, name, prop="color_srgb"), expected)
 
@@ -162,7 +162,7 @@ def test_refusal_midway_changes_nothing(empty_scene, monkeypatch):
     name = byte_attribute(me)
     original = read_loop_colors(me, name, prop="color_srgb").copy()
     before = layout(me)
-    loop_start, loop_total = mesh_colors.face_corner_ranges(me)
+    loop_start, loop_total = face_starts.face_corner_ranges(me)
     assert not byte_colors.write_bytes_by_face(me, name, face_constant_srgb(me), loop_start, loop_total)
     assert layout(me) == before
     assert np.array_equal(read_loop_colors(me, name, prop="color_srgb"), original)

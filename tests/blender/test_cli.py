@@ -23,16 +23,16 @@ import types
 import bpy
 import numpy as np
 import pytest
-from meshes import face_colors, grid, select_only
+from meshes import face_colors, grid, link_object, n_unique_rows, save_library, select_only
 
 from random_vertex_colors import cli
-from random_vertex_colors.mesh_colors import ColorSettings
+from random_vertex_colors.options import option_specs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MAIN = ROOT / "random_vertex_colors" / "__main__.py"
 IN_BINARY = bool(bpy.app.binary_path)
 LINE = re.compile(
-    r"^coloured '(?P<name>[^']+)': (?P<faces>\d+)(?: of \d+)? faces, attribute '(?P<attr>[^']+)'"
+    r"^colored '(?P<name>[^']+)': (?P<faces>\d+)(?: of \d+)? faces, attribute '(?P<attr>[^']+)'"
 )
 
 
@@ -124,8 +124,10 @@ class SceneFile:
 
 @pytest.fixture(scope="module")
 def scene_file(addon, tmp_path_factory) -> SceneFile:
-    """Meshes A (also used by object A.shared) and B, a mesh with no faces, a camera, a palette,
-    and a script registered to run on load."""
+    """Meshes A (also used by object A.shared) and B, a faceless mesh, a camera, a palette, a script.
+
+    The script is registered to run on load: the command line must never run it.
+    """
     folder = tmp_path_factory.mktemp("cli-input")
     marker = folder / "script-ran"
     if bpy.context.object is not None and bpy.context.object.mode != 'OBJECT':
@@ -178,10 +180,6 @@ def colours_of(path, names=("A", "B")) -> dict[str, np.ndarray]:
     return {name: face_colors(meshes[name]).copy() for name in names}
 
 
-def n_unique_rows(values) -> int:
-    return len(np.unique(values, axis=0))
-
-
 def test_colours_every_mesh_object_and_leaves_the_input_alone(scene_file, work):
     before = sha256(work.source)
     output = work.out / "coloured.blend"
@@ -191,9 +189,9 @@ def test_colours_every_mesh_object_and_leaves_the_input_alone(scene_file, work):
     assert "Traceback" not in run.stdout + run.stderr
     assert run.coloured() == {name: (faces, "Color") for name, faces in scene_file.faces.items()}
     assert run.stderr.strip().splitlines() == [
-        "random_vertex_colors: warning: skipped object 'Hollow': mesh 'Hollow' has no faces"
+        "random_vertex_colors: warning: skipped object 'Hollow': Mesh 'Hollow' has no faces"
     ]
-    assert re.search(r"^coloured 'A': .*, \d+\.\d ms$", run.stdout, re.M)
+    assert re.search(r"^colored 'A': .*, \d+\.\d ms$", run.stdout, re.M)
     assert "shared with 'A'" in run.stdout
     assert re.search(r"^saved '.*coloured\.blend': 3 objects, 31 faces", run.stdout, re.M)
     assert listing(work.out) == ["coloured.blend"]  # no temporary file left behind
@@ -327,26 +325,30 @@ def unwritable_folder(tmp_path) -> pathlib.Path:
 BAD_INPUTS = {
     # name: (arguments after INPUT, or a function of the work folders giving all arguments; message)
     "missing input": (lambda w: [w.source.parent / "missing.blend", "-o", w.out / "o.blend"],
-                      r"input file '.*missing\.blend' does not exist"),
+                      r"Input file '.*missing\.blend' does not exist"),
     "not a .blend": (lambda w: [w.source.with_name("notes.blend"), "-o", w.out / "o.blend"],
-                     r"input file '.*notes\.blend' is not a \.blend file"),
+                     r"Input file '.*notes\.blend' is not a \.blend file"),
     "truncated .blend": (lambda w: [w.source.with_name("cut.blend"), "-o", w.out / "o.blend"],
-                         r"cannot open '.*cut\.blend': "),
-    "unknown object": (["--objects", "A", "Nope"], r"no object named 'Nope' in '.*scene\.blend'"),
-    "not a mesh": (["--objects", "Camera"], r"object 'Camera' is a CAMERA object, not a mesh"),
-    "not a colour attribute": (["--attribute", "ids"], r"attribute 'ids' on mesh 'B' is a INT attribute"),
+                         r"Cannot open '.*cut\.blend': "),
+    "unknown object": (["--objects", "A", "Nope"],
+                       r"No object named 'Nope' in '.*scene\.blend': check --objects"),
+    "not a mesh": (["--objects", "Camera"],
+                   r"Object 'Camera' is a CAMERA object, not a mesh: check --objects"),
+    "not a colour attribute": (["--attribute", "ids"],
+                               r"Attribute 'ids' on mesh 'B' is a INT attribute, not a color attribute"),
     "output folder missing": (lambda w: [w.source, "-o", w.out / "missing" / "o.blend"],
-                              r"output folder '.*missing' does not exist"),
+                              r"Output folder '.*missing' does not exist"),
     "output folder not writable": (lambda w: [w.source, "-o", w.unwritable / "o.blend"],
-                                   r"cannot write to output folder '.*'"),
+                                   r"Cannot write to output folder '.*'"),
     "output is the input": (lambda w: [w.source, "-o", w.source],
-                            r"--output '.*scene\.blend' is the input file; pass --in-place"),
+                            r"Output '.*scene\.blend' is the input file; pass --in-place"),
     "no output": (lambda w: [w.source],
                   r"one of the arguments -o/--output --in-place --output-dir is required"),
-    "seed out of range": (["--seed", "2147483648"], r"--seed: 2147483648 is outside -2147483648\.\."),
-    "range outside 0..1": (["--saturation-range", "0", "1.5"], r"--saturation-range: 1\.5 is outside 0\.\.1"),
-    "range min above max": (["--value-range", "0.9", "0.1"], r"--value-range: MIN 0\.9 is above MAX 0\.1"),
-    "unknown granularity": (["--granularity", "BRICK"], r"--granularity: 'BRICK' is not one of FACE, "),
+    "seed out of range": (["--seed", "2147483648"], r"Seed 2147483648 is outside -2147483648 to 2147483647"),
+    "range outside 0..1": (["--saturation-range", "0", "1.5"],
+                           r"Saturation range: Max 1\.5 is outside 0 to 1"),
+    "range min above max": (["--value-range", "0.9", "0.1"], r"Value range: Min 0\.9 is above Max 0\.1"),
+    "unknown granularity": (["--granularity", "BRICK"], r"Per 'BRICK' is not one of FACE, "),
 }
 
 
@@ -386,20 +388,19 @@ def test_failure_after_loading_keeps_the_existing_output(work):
         assert len(run.stderr.strip().splitlines()) == 1, run.stderr
         assert output.read_bytes() == b"an earlier result"
         assert listing(work.out) == ["o.blend"]
-    assert "object 'Hollow': mesh 'Hollow' has no faces" in run.stderr
+    assert "Object 'Hollow': Mesh 'Hollow' has no faces" in run.stderr
 
 
 def test_help_explains_every_option(work):
     run = run_cli("--help", home=work.home)
     assert run.code == 0, run
     assert re.search(r"^usage: random_vertex_colors ", run.stdout, re.M)
-    for option in [*cli.SETTING_OPTIONS.values(), "--output", "--in-place", "--objects"]:
-        assert re.search(rf"^  (-o OUTPUT, )?{option}\b", run.stdout, re.M), option
-
-
-# Issue 4's options: each runs where ColorSettings has the field it sets.
-def _has_setting(name):
-    return name in {field.name for field in dataclasses.fields(ColorSettings)}
+    flags = [spec.flag for _name, spec in option_specs()]
+    for option in [*flags, "--output", "--in-place", "--objects"]:
+        # Python 3.13's argparse prints "-o, --output OUTPUT", older ones "-o OUTPUT, --output OUTPUT".
+        assert re.search(rf"^  (-o( OUTPUT)?, )?{option}\b", run.stdout, re.M), option
+    for _name, spec in option_specs():
+        assert " ".join(spec.description.split()[:4]) in " ".join(run.stdout.split()), spec.flag
 
 
 def _one_colour_per_mesh(meshes):
@@ -427,19 +428,17 @@ def _random_alpha(meshes):
 
 
 ISSUE_4_OPTIONS = {
-    "granularity OBJECT": ("granularity", ["--granularity", "object"], _one_colour_per_mesh),
-    "color mode GRAYSCALE": ("color_mode", ["--color-mode", "GRAYSCALE"], _grays),
-    "value range implies HSV": ("value_range", ["--value-range", "0", "0"], _black),
-    "palette from the file": ("palette_name", ["--palette", "Brand"], _three_palette_colours),
-    "random alpha": ("random_alpha", ["--random-alpha"], _random_alpha),
+    "granularity OBJECT": (["--granularity", "object"], _one_colour_per_mesh),
+    "color mode GRAYSCALE": (["--color-mode", "GRAYSCALE"], _grays),
+    "value range implies HSV": (["--value-range", "0", "0"], _black),
+    "palette from the file": (["--palette", "Brand"], _three_palette_colours),
+    "random alpha": (["--random-alpha"], _random_alpha),
 }
 
 
 @pytest.mark.parametrize("case", list(ISSUE_4_OPTIONS), ids=lambda case: case.replace(" ", "_"))
 def test_colour_options(work, case):
-    field, arguments, check = ISSUE_4_OPTIONS[case]
-    if not _has_setting(field):
-        pytest.skip(f"ColorSettings has no {field} yet (issue 4)")
+    arguments, check = ISSUE_4_OPTIONS[case]
     output = work.out / "o.blend"
     run = run_cli(work.source, "-o", output, "--seed", 3, *arguments, home=work.home)
     assert run.code == 0, run
@@ -447,14 +446,8 @@ def test_colour_options(work, case):
 
 
 def test_linked_objects_are_skipped_or_refused_by_name(empty_scene, tmp_path):
-    bpy.ops.mesh.primitive_grid_add(x_subdivisions=3, y_subdivisions=3)
-    bpy.context.object.name = "LibOb"
-    library = tmp_path / "library.blend"
-    bpy.ops.wm.save_as_mainfile(filepath=str(library), copy=True)
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    with bpy.data.libraries.load(str(library), link=True) as (_source, target):
-        target.objects = ["LibOb"]
-    bpy.context.scene.collection.objects.link(target.objects[0])
+    library = save_library(tmp_path)
+    link_object(library)
     grid(2, 2, name="Local")
     source = tmp_path / "in.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(source), copy=True, relative_remap=False)
@@ -467,6 +460,6 @@ def test_linked_objects_are_skipped_or_refused_by_name(empty_scene, tmp_path):
 
     refused = run_cli(source, "-o", tmp_path / "named.blend", "--objects", "LibOb", home=tmp_path / "home")
     assert refused.code == cli.EXIT_BAD_INPUT
-    assert "object 'LibOb' cannot be changed" in refused.stderr
+    assert "Object 'LibOb' cannot be changed" in refused.stderr
     assert not (tmp_path / "named.blend").exists()
     assert sha256(library) == library_hash  # the library file is never written

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The README's SLURM recipe, run for real on a one-node cluster (tools/slurm_cluster.py).
 
-An ``sbatch --array`` job whose tasks each colour ``--shard
+An ``sbatch --array`` job whose tasks each color ``--shard
 $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`` of a library with
 ``--skip-existing``, as the README says; every output must exist once. Skipped
 with the reason where SLURM and munge are not installed (CI installs them).
@@ -21,7 +21,7 @@ from commands import ROOT, command, environment
 from meshes import grid
 
 sys.path.insert(0, str(ROOT / "tools"))
-import slurm_cluster  # noqa: E402
+import slurm_cluster
 
 N_FILES, N_TASKS = 7, 3
 
@@ -50,7 +50,7 @@ def library(addon, tmp_path_factory):
     return folder
 
 
-def test_a_job_array_colours_the_library_once(cluster, library, tmp_path):
+def test_a_job_array_colors_the_library_once(cluster, library, tmp_path):
     out, reports = tmp_path / "colored", tmp_path / "reports"
     reports.mkdir()
     cli = shlex.join(command(library, "--output-dir", out, "--jobs", "1", "--seed", "5"))

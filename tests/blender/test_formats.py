@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Formats in and out: the command line writes each format, and a reader that is not ours finds the colours.
+"""Formats in and out: the command line writes each format, and a reader that is not ours finds the colors.
 
 Outputs are read back with Blender's own importer (and pygltflib for glTF,
 where installed) and compared face by face, matched by position, with the
-colours the command line writes to a .blend of the same input.
+colors the command line writes to a .blend of the same input.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from random_vertex_colors import cli, formats
 
 VERSION = bpy.app.version_string
 OTHER_FORMATS = [ext for ext in formats.EXTENSIONS if ext != ".blend"]
-# Formats that keep a colour per face corner; OBJ and PLY keep one per vertex, so per-face
-# colours blend where faces share a vertex (the README says so). Blender 3.4's glTF exporter
+# Formats that keep a color per face corner; OBJ and PLY keep one per vertex, so per-face
+# colors blend where faces share a vertex (the README says so). Blender 3.4's glTF exporter
 # merges corners into vertices too (measured).
 KEEPS_CORNERS = {".fbx", ".usd", ".usdc", ".usda"}
 if bpy.app.version >= (3, 6, 0):
     KEEPS_CORNERS |= {".glb", ".gltf"}
-TOLERANCE = 2.5 / 255  # 8-bit colours in glTF, FBX and PLY
+TOLERANCE = 2.5 / 255  # 8-bit colors in glTF, FBX and PLY
 
 
 def need(ext: str) -> None:
@@ -53,14 +53,14 @@ def source(addon, tmp_path_factory):
 
 
 def faces_of_scene():
-    """(world-space face centres (n, 3), sRGB face-corner colours per face (list of (k, 4)))."""
-    centres, colours = [], []
+    """(world-space face centres (n, 3), sRGB face-corner colors per face (list of (k, 4)))."""
+    centres, colors = [], []
     for ob in bpy.data.objects:
         if ob.type != "MESH":
             continue
         me = ob.data
         attribute = me.color_attributes.active_color
-        assert attribute is not None, f"no colour attribute on '{ob.name}' ({list(me.attributes.keys())})"
+        assert attribute is not None, f"no color attribute on '{ob.name}' ({list(me.attributes.keys())})"
         values = np.empty(len(attribute.data) * 4, np.float32)
         attribute.data.foreach_get("color_srgb", values)
         values = values.reshape(-1, 4)
@@ -71,22 +71,22 @@ def faces_of_scene():
         for face in me.polygons:  # test-only loop over a few dozen faces
             centre = matrix @ np.array([*face.center, 1.0])
             centres.append(centre[:3])
-            colours.append(per_corner[face.loop_start:face.loop_start + face.loop_total])
-    return np.array(centres), colours
+            colors.append(per_corner[face.loop_start:face.loop_start + face.loop_total])
+    return np.array(centres), colors
 
 
 _REFERENCES: dict[tuple, tuple] = {}
 
 
 def reference(source, tmp_path, home, *options):
-    """Face centres and colours of the .blend the command line writes with ``options`` (once per options)."""
+    """Face centres and colors of the .blend the command line writes with ``options`` (once per options)."""
     if options not in _REFERENCES:
         out = tmp_path / "reference.blend"
         done = run(source, "-o", out, *options, home=home)
         assert done.code == 0, done
         bpy.ops.wm.open_mainfile(filepath=str(out), load_ui=False, use_scripts=False)
-        centres, colours = faces_of_scene()
-        _REFERENCES[options] = centres, np.array([corners[0] for corners in colours])
+        centres, colors = faces_of_scene()
+        _REFERENCES[options] = centres, np.array([corners[0] for corners in colors])
     return _REFERENCES[options]
 
 
@@ -97,13 +97,13 @@ def read_back(path):
 
 @pytest.mark.parametrize("ext", OTHER_FORMATS)
 @pytest.mark.parametrize("granularity", ["FACE", "ISLAND"])
-def test_each_format_round_trips_the_colours(source, tmp_path, ext, granularity):
+def test_each_format_round_trips_the_colors(source, tmp_path, ext, granularity):
     need(ext)
     if granularity == "FACE" and ext not in KEEPS_CORNERS:
-        pytest.skip(f"{ext} keeps one colour per vertex in Blender {VERSION}")
+        pytest.skip(f"{ext} keeps one color per vertex in Blender {VERSION}")
     home = tmp_path / "home"
     options = ("--seed", "11", "--granularity", granularity)
-    ref_centres, ref_colours = reference(source, tmp_path, home, *options)
+    ref_centres, ref_colors = reference(source, tmp_path, home, *options)
     before = sha256(source)
     out = tmp_path / "out" / f"two{ext}"
     out.parent.mkdir()
@@ -114,17 +114,17 @@ def test_each_format_round_trips_the_colours(source, tmp_path, ext, granularity)
     assert f"saved '{out}': 2 objects, 25 faces" in done.stdout
     assert sha256(source) == before
     assert not [name for name in os.listdir(out.parent) if name.startswith(".")], "temporary files left"
-    centres, colours = read_back(out)
+    centres, colors = read_back(out)
     assert len(centres) >= 25  # glTF triangulates: 50
-    for centre, corners in zip(centres, colours, strict=True):
+    for centre, corners in zip(centres, colors, strict=True):
         nearest = int(np.argmin(((ref_centres - centre) ** 2).sum(axis=1)))
-        assert np.abs(corners[:, :3] - ref_colours[nearest, :3]).max() <= TOLERANCE, (centre, corners)
-    n_groups = len(np.unique(np.round(ref_colours, 3), axis=0))
+        assert np.abs(corners[:, :3] - ref_colors[nearest, :3]).max() <= TOLERANCE, (centre, corners)
+    n_groups = len(np.unique(np.round(ref_colors, 3), axis=0))
     assert n_groups == (25 if granularity == "FACE" else 2)
 
 
-def test_per_vertex_formats_blend_per_face_colours(source, tmp_path):
-    """What the README says about OBJ and PLY: per-face colours do not survive at shared vertices."""
+def test_per_vertex_formats_blend_per_face_colors(source, tmp_path):
+    """What the README says about OBJ and PLY: per-face colors do not survive at shared vertices."""
     candidates = [ext for ext in OTHER_FORMATS if ext not in KEEPS_CORNERS
                   and formats.can_write(bpy, ext) and formats.can_read(bpy, ext)]
     if not candidates:
@@ -133,8 +133,8 @@ def test_per_vertex_formats_blend_per_face_colours(source, tmp_path):
     for ext in candidates:
         out = tmp_path / f"two{ext}"
         assert run(source, "-o", out, "--seed", "11", home=home).code == 0
-        _, colours = read_back(out)
-        assert any(np.ptp(corners[:, :3], axis=0).max() > TOLERANCE for corners in colours), ext
+        _, colors = read_back(out)
+        assert any(np.ptp(corners[:, :3], axis=0).max() > TOLERANCE for corners in colors), ext
 
 
 def test_gltf_colors_read_by_pygltflib(source, tmp_path):
@@ -162,20 +162,20 @@ def test_gltf_colors_read_by_pygltflib(source, tmp_path):
     for mesh in gltf.meshes:
         for primitive in mesh.primitives:
             assert primitive.attributes.COLOR_0 is not None, "no COLOR_0"
-            colours = read(primitive.attributes.COLOR_0)[:, :3]
+            colors = read(primitive.attributes.COLOR_0)[:, :3]
             triangles = read(primitive.indices).reshape(-1, 3)
-            per_triangle = colours[triangles]  # (t, 3 corners, rgb)
+            per_triangle = colors[triangles]  # (t, 3 corners, rgb)
             if bpy.app.version >= (3, 6, 0):
                 assert np.ptp(per_triangle, axis=1).max() < 1e-6, "corners of a triangle differ"
-            # Two triangles per quad, one colour per quad: as many colours as faces.
-            n_colours = len(np.unique(np.round(per_triangle[:, 0], 4), axis=0))
-            triangles_per_mesh.append((len(triangles), n_colours))
+            # Two triangles per quad, one color per quad: as many colors as faces.
+            n_colors = len(np.unique(np.round(per_triangle[:, 0], 4), axis=0))
+            triangles_per_mesh.append((len(triangles), n_colors))
     assert sorted(t for t, _ in triangles_per_mesh) == [18, 32]
     if bpy.app.version >= (3, 6, 0):
         assert sorted(n for _, n in triangles_per_mesh) == [9, 16]
 
 
-def test_imported_input_is_coloured_and_left_alone(source, tmp_path):
+def test_imported_input_is_colored_and_left_alone(source, tmp_path):
     need(".glb")
     home = tmp_path / "home"
     bpy.ops.wm.open_mainfile(filepath=str(source), load_ui=False, use_scripts=False)
@@ -188,9 +188,9 @@ def test_imported_input_is_coloured_and_left_alone(source, tmp_path):
     assert done.code == 0, done
     assert sha256(glb) == before
     bpy.ops.wm.open_mainfile(filepath=str(tmp_path / "out.blend"), load_ui=False, use_scripts=False)
-    centres, colours = faces_of_scene()
-    left = np.array([c[0] for centre, c in zip(centres, colours, strict=True) if centre[0] < 2.5])
-    right = np.array([c[0] for centre, c in zip(centres, colours, strict=True) if centre[0] >= 2.5])
+    centres, colors = faces_of_scene()
+    left = np.array([c[0] for centre, c in zip(centres, colors, strict=True) if centre[0] < 2.5])
+    right = np.array([c[0] for centre, c in zip(centres, colors, strict=True) if centre[0] >= 2.5])
     assert len(np.unique(left, axis=0)) == 1 and len(np.unique(right, axis=0)) == 1
     assert not np.array_equal(left[0], right[0])
 

@@ -21,9 +21,18 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from meshes import face_colors, from_faces, grid, read_loop_colors, select_only
+from meshes import (
+    corner_verts,
+    face_colors,
+    from_faces,
+    grid,
+    link_object,
+    read_loop_colors,
+    save_library,
+    select_only,
+)
 
-from random_vertex_colors import mesh_colors, operators
+from random_vertex_colors import coloring, mesh_arrays, options, targets
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 IN_BINARY = bool(bpy.app.binary_path)
@@ -134,6 +143,31 @@ def test_vertex_paint_face_mask_changes_only_masked_faces(empty_scene):
     assert not np.any(np.all(after[masked] == before[masked], axis=1))
 
 
+# 2b. Vertex Paint's vertex mask: only the corners of selected vertices change.
+@pytest.mark.parametrize("data_type", ['FLOAT_COLOR', 'BYTE_COLOR'])
+def test_vertex_paint_vertex_mask_changes_only_corners_of_selected_vertices(empty_scene, data_type):
+    ob = grid(6, 6)
+    me = ob.data
+    me.color_attributes.new("Paint", data_type, 'CORNER')
+    rng = np.random.default_rng(11)
+    me.attributes["Paint"].data.foreach_set("color", rng.random(len(me.loops) * 4, dtype=np.float32))
+    prop = "color_srgb" if data_type == 'BYTE_COLOR' else "color"
+    before = read_loop_colors(me, "Paint", prop=prop).copy()
+    chosen = np.zeros(len(me.vertices), dtype=bool)
+    chosen[[0, 8, 24, 48]] = True
+    me.vertices.foreach_set("select", chosen)
+    me.polygons.foreach_set("select", np.ones(len(me.polygons), dtype=bool))
+    bpy.ops.object.mode_set(mode='VERTEX_PAINT')
+    me.use_paint_mask_vertex = True
+    assert run(seed=2, attribute_name="Paint") == {'FINISHED'}
+    bpy.ops.object.mode_set(mode='OBJECT')
+    after = read_loop_colors(me, "Paint", prop=prop)
+    masked = chosen[corner_verts(me)]
+    assert 0 < masked.sum() < len(masked)
+    assert np.array_equal(after[~masked], before[~masked])
+    assert not np.any(np.all(after[masked] == before[masked], axis=1))
+
+
 # 3. only_selected on BYTE_COLOR: the other faces keep their bytes exactly.
 def test_only_selected_keeps_other_byte_colours_bit_identical(empty_scene):
     ob = grid(7, 7)
@@ -159,21 +193,7 @@ def test_only_selected_keeps_other_byte_colours_bit_identical(empty_scene):
 # 4. Linked library data and library overrides.
 @pytest.fixture
 def library_file(empty_scene, tmp_path):
-    """A .blend with a mesh object "LibOb", written by the Blender under test; then an empty scene."""
-    bpy.ops.mesh.primitive_grid_add(x_subdivisions=3, y_subdivisions=3)
-    bpy.context.object.name = "LibOb"
-    path = tmp_path / "library.blend"
-    bpy.ops.wm.save_as_mainfile(filepath=str(path), copy=True)
-    bpy.ops.wm.read_factory_settings(use_empty=True)
-    return path
-
-
-def link_object(path, name="LibOb"):
-    with bpy.data.libraries.load(str(path), link=True) as (_source, target):
-        target.objects = [name]
-    ob = target.objects[0]
-    bpy.context.scene.collection.objects.link(ob)
-    return ob
+    return save_library(tmp_path)
 
 
 def test_only_linked_objects_selected_is_refused(library_file):
@@ -191,7 +211,7 @@ def test_linked_object_skipped_beside_a_local_one(library_file):
     assert run(seed=1) == {'FINISHED'}
     assert len(np.unique(face_colors(local.data), axis=0)) == 9
     assert len(linked.data.color_attributes) == 0
-    _, skipped = operators.split_targets([linked])
+    _, skipped = targets.choose_targets([linked])
     assert skipped and "linked from a library" in skipped[0]
 
 
@@ -226,10 +246,10 @@ def test_library_override_is_skipped_and_reported(library_file):
     with pytest.raises(RuntimeError, match="No editable mesh"):
         run()
     assert len(override.data.color_attributes) == 0
-    targets, skipped = operators.split_targets([override])
-    assert not targets and "library override" in skipped[0]
-    with pytest.raises(mesh_colors.ColorError, match="library override"):
-        mesh_colors.color_mesh(override.data, mesh_colors.ColorSettings())
+    chosen, skipped = targets.choose_targets([override])
+    assert not chosen and "library override" in skipped[0]
+    with pytest.raises(options.ColorError, match="library override"):
+        coloring.color_mesh_alone(override.data, options.ColorSettings())
 
 
 def test_override_object_with_linked_mesh_is_skipped(library_file):
@@ -279,7 +299,7 @@ def test_point_domain_colour_attribute_named_is_refused_and_untouched(empty_scen
     me.color_attributes.new("Points", 'FLOAT_COLOR', 'POINT')
     values = np.linspace(0, 1, len(me.vertices) * 4, dtype=np.float32)
     me.attributes["Points"].data.foreach_set("color", values)
-    with pytest.raises(RuntimeError, match="'Points'.*POINT"):
+    with pytest.raises(RuntimeError, match=r"'Points'.*POINT"):
         run(attribute_name="Points")
     after = np.empty_like(values)
     me.attributes["Points"].data.foreach_get("color", after)
@@ -341,17 +361,17 @@ def test_evaluated_mesh_is_refused_and_original_accepted(empty_scene):
     ob = grid(3, 3)
     ob.modifiers.new("Subdivision", 'SUBSURF').levels = 1
     evaluated = ob.evaluated_get(bpy.context.evaluated_depsgraph_get())
-    assert not mesh_colors.is_original(evaluated.data)
+    assert not targets.is_original(evaluated.data)
     shown = evaluated.to_mesh()
     try:
-        assert not mesh_colors.is_original(shown)
-        with pytest.raises(mesh_colors.ColorError, match="evaluated copy"):
-            mesh_colors.color_mesh(shown, mesh_colors.ColorSettings())
+        assert not targets.is_original(shown)
+        with pytest.raises(options.ColorError, match="evaluated copy"):
+            coloring.color_mesh_alone(shown, options.ColorSettings())
         assert len(shown.color_attributes) == 0
     finally:
         evaluated.to_mesh_clear()
-    assert mesh_colors.is_original(ob.data)
-    mesh_colors.color_mesh(ob.data, mesh_colors.ColorSettings(seed=1))
+    assert targets.is_original(ob.data)
+    coloring.color_mesh_alone(ob.data, options.ColorSettings(seed=1))
     assert len(np.unique(face_colors(ob.data), axis=0)) == 9
 
 
@@ -364,44 +384,22 @@ def test_write_corner_colors_accepts_float64_and_strided(empty_scene, data_type)
     rng = np.random.default_rng(9)
     wide = rng.random((len(me.loops), 8))  # float64; every other column: a strided view
     reference = np.ascontiguousarray(wide[:, ::2], dtype=np.float32)
-    mesh_colors.write_corner_colors(me, "C", reference)
-    expected = mesh_colors.read_corner_colors(me, "C").copy()
+    mesh_arrays.write_colors(me, "C", reference)
+    expected = mesh_arrays.read_colors(me, "C").copy()
     for values in (wide[:, ::2], wide[:, ::2].astype(np.float64, order='F'), wide[:, ::2].astype(np.float32)):
         me.attributes["C"].data.foreach_set("color", np.zeros(len(me.loops) * 4, dtype=np.float32))
-        mesh_colors.write_corner_colors(me, "C", values)
-        assert np.array_equal(mesh_colors.read_corner_colors(me, "C"), expected)
-
-
-LAYOUTS = {
-    "float64": lambda wide: wide[:, :4].copy(),
-    "strided": lambda wide: wide.astype(np.float32)[:, ::2],
-    "fortran": lambda wide: np.asfortranarray(wide[:, :4], dtype=np.float32),
-    "float32": lambda wide: wide[:, :4].astype(np.float32),
-}
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-def test_foreach_floats_is_contiguous_1d_float32(layout):
-    values = LAYOUTS[layout](np.random.default_rng(2).random((50, 8)))
-    flat = mesh_colors.foreach_floats(values)
-    assert flat.dtype == np.float32 and flat.ndim == 1 and flat.flags.c_contiguous
-    assert np.array_equal(flat, values.astype(np.float32).reshape(-1))
-    if layout == "float32":
-        assert np.shares_memory(flat, values)  # already right: no copy
+        mesh_arrays.write_colors(me, "C", values)
+        assert np.array_equal(mesh_arrays.read_colors(me, "C"), expected)
 
 
 def test_write_corner_colors_refuses_a_wrong_shape(empty_scene):
     me = grid(2, 2).data
     me.color_attributes.new("C", 'FLOAT_COLOR', 'CORNER')
     with pytest.raises(ValueError, match=r"\(16, 4\).*\(16, 3\)"):
-        mesh_colors.write_corner_colors(me, "C", np.zeros((16, 3), dtype=np.float32))
+        mesh_arrays.write_colors(me, "C", np.zeros((16, 3), dtype=np.float32))
 
 
 # 10. Undo.
-def test_operator_registers_for_undo():
-    assert 'UNDO' in operators.MESH_OT_random_vertex_colors.bl_options
-
-
 UNDO_SCRIPT = """
     import bpy
     import numpy as np

@@ -102,7 +102,7 @@ def test_caches_hidden_files_and_backups_stay_out(tmp_path):
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_bytes(b"junk")
     (source / "nested" / "kept.py").write_text("# a subpackage file ships\n")
-    extension, legacy = build(tmp_path / "dist", source)
+    extension, _legacy = build(tmp_path / "dist", source)
     names = zip_names(extension)
     assert "nested/kept.py" in names
     assert not set(junk) & set(names)
@@ -157,6 +157,12 @@ def test_install_use_disable_enable(packages, tmp_path):
     assert seen["install"] == ['FINISHED'], output
     assert_active(seen["installed"], install_dir, output)
     assert_coloured(seen["run"], output)
+    switch = seen["fast_face_read"]
+    assert switch["default"] is True, output
+    tested = [list(v) for v in switch["tested_versions"]]
+    assert switch["allowed_on"] == (list(bpy.app.version[:2]) in tested), output
+    assert switch["allowed_off"] is False, output
+    assert_coloured(switch["run_off"], output)
 
     assert seen["disable"] == ['FINISHED'], output
     disabled = seen["disabled"]

@@ -9,6 +9,7 @@ from meshes import (
     face_colors,
     from_faces,
     grid,
+    n_unique_rows,
     ngon_and_loose_edges,
     read_loop_colors,
     select_faces_in_edit_mode,
@@ -19,10 +20,6 @@ from meshes import (
 
 def run(**props):
     return bpy.ops.mesh.random_vertex_colors(**props)
-
-
-def n_unique_rows(values):
-    return len(np.unique(values, axis=0))
 
 
 def test_grid_one_distinct_colour_per_face(empty_scene):
@@ -149,7 +146,7 @@ def test_non_colour_attribute_is_refused_and_untouched(empty_scene):
     me = ob.data
     ids = me.attributes.new("ids", 'INT', 'FACE')
     ids.data.foreach_set("value", np.arange(9, dtype=np.int32))
-    with pytest.raises(RuntimeError, match="'ids'.*INT"):
+    with pytest.raises(RuntimeError, match=r"'ids'.*INT"):
         run(attribute_name="ids")
     values = np.empty(9, dtype=np.int32)
     me.attributes["ids"].data.foreach_get("value", values)

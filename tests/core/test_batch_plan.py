@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 
-from random_vertex_colors import batch, cli  # noqa: E402
+from random_vertex_colors import batch, cli
 
 
 def plan(*arguments):
@@ -87,7 +87,7 @@ def test_shards_do_not_depend_on_how_inputs_are_given(library, tmp_path, monkeyp
      "--format applies to --output-dir"),
     (lambda lib, out: [lib / "sub" / "empty", "--output-dir", out], "holds no file of a known format"),
     (lambda lib, out: ["--from-list", lib / "missing.txt", "--output-dir", out], "--from-list"),
-    (lambda lib, out: ["--output-dir", out], "no INPUT given"),
+    (lambda lib, out: ["--output-dir", out], "No INPUT given"),
 ])
 def test_bad_plans_are_refused_naming_the_files(library, tmp_path, arguments, message):
     (library / "sub" / "a.blend").write_bytes(b"x")

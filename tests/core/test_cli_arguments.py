@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from random_vertex_colors import cli
-from random_vertex_colors.mesh_colors import ColorSettings
+from random_vertex_colors.options import ColorSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,8 +31,12 @@ def test_importing_the_command_line_does_not_need_blender():
     assert done.returncode == 0, done.stderr
 
 
-def test_every_setting_has_an_option():
-    assert {field.name for field in dataclasses.fields(ColorSettings)} <= set(cli.SETTING_OPTIONS)
+def test_every_setting_is_an_argument_that_sets_it():
+    parser = cli.build_parser()
+    for item in dataclasses.fields(ColorSettings):
+        flag = item.metadata["option"].flag
+        action = next(a for a in parser._actions if flag in a.option_strings)
+        assert action.dest == item.name
 
 
 def test_unset_options_keep_the_defaults_and_set_ones_map_to_fields():
@@ -57,16 +61,18 @@ def test_colour_options_map_onto_their_fields():
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (["--seed", "2147483648"], r"--seed: 2147483648 is outside -2147483648\.\.2147483647"),
-        (["--seed", "-2147483649"], r"--seed: -2147483649 is outside"),
+        (["--seed", "2147483648"], r"Seed 2147483648 is outside -2147483648 to 2147483647"),
+        (["--seed", "-2147483649"], r"Seed -2147483649 is outside"),
         (["--seed", "1.5"], r"--seed: '1\.5' is not a whole number"),
-        (["--hue-range", "0", "1.01"], r"--hue-range: 1\.01 is outside 0\.\.1"),
-        (["--saturation-range", "-0.1", "1"], r"--saturation-range: -0\.1 is outside 0\.\.1"),
-        (["--value-range", "nan", "1"], r"--value-range: nan is outside 0\.\.1"),
+        (["--hue-range", "0", "1.01"], r"Hue range: Max 1\.01 is outside 0 to 1"),
+        (["--saturation-range", "-0.1", "1"], r"Saturation range: Min -0\.1 is outside 0 to 1"),
+        (["--value-range", "nan", "1"], r"Value range: Min nan is outside 0 to 1"),
+        (["--value-range", "0", "x"], r"--value-range: 'x' is not a number"),
         (["--value-range", "0.5"], r"--value-range: expected 2 arguments"),
-        (["--saturation-range", "0.8", "0.2"], r"--saturation-range: MIN 0\.8 is above MAX 0\.2"),
-        (["--granularity", "brick"], r"--granularity: 'brick' is not one of FACE, ISLAND, "),
-        (["--color-mode", "CMYK"], r"--color-mode: 'CMYK' is not one of RGB, HSV, "),
+        (["--saturation-range", "0.8", "0.2"], r"Saturation range: Min 0\.8 is above Max 0\.2"),
+        (["--granularity", "brick"], r"Per 'brick' is not one of FACE, ISLAND, "),
+        (["--color-mode", "CMYK"], r"Colors 'CMYK' is not one of RGB, HSV, "),
+        (["--attribute", "x" * 64], r"Attribute name 'x+\.\.\.' is 64 bytes long; Blender keeps at most 63"),
         (["--color-mode", "RGB", "--palette", "P"], r"--palette applies to --color-mode PALETTE, not RGB"),
         (["--color-mode", "GRAYSCALE", "--hue-range", "0", "1"], r"--hue-range applies to --color-mode HSV"),
     ],

@@ -29,28 +29,44 @@ def rgb_to_hsv_rows(rgb):
     return np.array([colorsys.rgb_to_hsv(*row) for row in rgb])
 
 
-@given(st.tuples(unit, unit), st.tuples(unit, unit), st.tuples(unit, unit), st.integers(0, 2**32))
+def hue_distance_outside(h, h0, h1):
+    """How far hues ``h`` lie outside the arc from ``h0`` to ``h1``, around the circle.
+
+    The arc runs through red when h0 > h1.
+    """
+    span = (h1 - h0) % 1.0 if h0 != h1 else 0.0
+    if h1 - h0 == 1.0:
+        span = 1.0
+    offset = (h - h0) % 1.0  # 0 at h0, growing the way the arc runs; hue 1.0 is hue 0.0
+    past_end = offset - span
+    return np.where(offset <= span, 0.0, np.minimum(past_end, 1.0 - offset))
+
+
+def test_hue_distance_counts_around_the_circle():
+    assert hue_distance_outside(np.array([0.0, 1.0, 0.75]), 0.5, 1.0).tolist() == [0.0, 0.0, 0.0]
+    distances = hue_distance_outside(np.array([0.25, 0.45, 0.05]), 0.5, 1.0)
+    np.testing.assert_allclose(distances, [0.25, 0.05, 0.05])
+    np.testing.assert_allclose(hue_distance_outside(np.array([0.95, 0.05, 0.5]), 0.9, 0.1), [0.0, 0.0, 0.4])
+
+
+ordered_pair = st.tuples(unit, unit).map(sorted).map(tuple)
+
+
+@given(st.tuples(unit, unit), ordered_pair, ordered_pair, st.integers(0, 2**32))
 def test_hsv_mode_stays_in_ranges(hue, saturation, value, seed):
     draws = random_srgb16(rng_for(seed), 200)
     shaped = shape_colors(draws, "HSV", hue, saturation, value)
     hsv = rgb_to_hsv_rows(shaped[:, :3] / 65535)
     tol = 1e-3
-    s0, s1 = sorted(saturation)
-    v0, v1 = sorted(value)
+    s0, s1 = saturation
+    v0, v1 = value
     assert np.all(hsv[:, 2] >= v0 - tol) and np.all(hsv[:, 2] <= v1 + tol)
     # Saturation and hue are undefined for black and grays, and 16-bit
     # quantization blurs them for the darkest colours.
     bright = hsv[:, 2] > 0.05
     colored = bright & (hsv[:, 1] > 0.05)
     assert np.all(hsv[bright, 1] >= s0 - 0.02) and np.all(hsv[bright, 1] <= s1 + 0.02)
-    h0, h1 = hue
-    h = hsv[colored, 0]
-    if h0 <= h1:
-        distance_out = np.maximum(h0 - h, h - h1)
-    else:  # wraps through red
-        distance_out = np.where((h >= h0) | (h <= h1), 0.0, np.minimum(h0 - h, h - h1))
-    circular = np.minimum(distance_out, 1 - np.abs(distance_out))
-    assert np.all(circular <= 0.02)
+    assert np.all(hue_distance_outside(hsv[colored, 0], *hue) <= 0.02)
     np.testing.assert_array_equal(shaped[:, 3], draws[:, 3])
 
 

@@ -1,0 +1,323 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Coloring meshes: one run preparation and one per-mesh loop, for every front end.
+
+``prepare_run`` chooses the targets, says which objects are skipped and why,
+resolves the palette, checks every target's attribute and shapes the colors
+shared across meshes, all before anything is written. ``color_run`` then
+colors each mesh: read arrays, group, color, write. The operator and the
+command line differ only in where the objects come from and how outcomes are
+reported.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import core, mesh_arrays
+from .attributes import check_attribute, resolve_attribute
+from .face_starts import face_corner_ranges
+from .options import ColorError, ColorSettings
+from .targets import Target, choose_targets, is_editable, is_original, not_editable_reason
+
+if TYPE_CHECKING:
+    from bpy.types import BlendDataPalettes, Mesh, Object, Palette
+
+
+@dataclass(frozen=True)
+class Masks:
+    """Which corners may change: those of selected faces and/or of selected vertices.
+
+    ``faces``: ``only_selected``, or Vertex Paint's face mask.
+    ``vertices``: Vertex Paint's vertex mask. With both, a corner must pass both.
+    """
+
+    faces: bool = False
+    vertices: bool = False
+
+
+@dataclass(frozen=True)
+class SharedColors:
+    """Object and material colors shaped over a whole run; ``index`` maps a key to its row."""
+
+    index: dict[str, int]
+    colors: core.GroupColors
+
+
+@dataclass(frozen=True)
+class Run:
+    """Everything a run needs before it writes."""
+
+    settings: ColorSettings
+    targets: list[Target]
+    skipped: list[str]
+    palette: core.Palette | None
+    shared: SharedColors
+
+
+@dataclass(frozen=True)
+class MeshResult:
+    """What coloring one mesh did."""
+
+    mesh_name: str
+    attribute: str
+    faces: int
+    changed_faces: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One target's result, or the error that stopped it (the mesh then is unchanged)."""
+
+    target: Target
+    result: MeshResult | None
+    error: ColorError | None
+
+
+def resolve_palette(
+    settings: ColorSettings, palettes: BlendDataPalettes, tool_palette: Palette | None
+) -> core.Palette | None:
+    """The palette PALETTE mode takes colors from: the named one, else the Vertex Paint tool's.
+
+    Returns None in other color modes.
+    """
+    if settings.color_mode != "PALETTE":
+        return None
+    if settings.palette_name:
+        palette = palettes.get(settings.palette_name)
+        if palette is None:
+            raise ColorError(f"No palette named '{settings.palette_name}': check the Palette name")
+    else:
+        palette = tool_palette
+        if palette is None:
+            raise ColorError("No palette: name one in Palette, or give the Vertex Paint tool a palette")
+    return mesh_arrays.read_palette(palette)
+
+
+def shared_keys(mesh: Mesh, granularity: str, object_name: str) -> list[str]:
+    """Keys of one mesh's groups whose color is shared across meshes.
+
+    OBJECT: the object. MATERIAL: each material slot's material (an empty
+    slot is the mesh's own), so one material gets one color everywhere.
+    Other granularities share nothing across meshes.
+    """
+    if granularity == "OBJECT":
+        return [f"object:{object_name}"]
+    if granularity == "MATERIAL":
+        keys = [
+            f"material:{material.name_full}" if material is not None else f"slot:{mesh.name_full}:{slot}"
+            for slot, material in enumerate(mesh.materials)
+        ]
+        return keys or [f"slot:{mesh.name_full}:0"]
+    return []
+
+
+def shared_colors(keys: Iterable[str], settings: ColorSettings, palette: core.Palette | None) -> SharedColors:
+    """Colors for shared groups (objects, materials), shaped together.
+
+    Each key draws from its own stream, so a key's color does not depend on
+    which other keys are colored with it, except where the mode spreads
+    colors over the set (DISTINCT, PALETTE), which is why they are shaped
+    together, over every mesh of one run.
+    """
+    ordered = sorted(set(keys))
+    if not ordered:
+        return SharedColors({}, core.GroupColors(np.zeros((0, 4), np.uint16)))
+    # One small draw per object or material: a loop over those, not over faces.
+    draws = np.concatenate(
+        [core.random_srgb16(core.rng_for(settings.seed, key), 1, settings.random_alpha) for key in ordered]
+    )
+    return SharedColors(
+        {key: row for row, key in enumerate(ordered)}, core.shape_group_colors(draws, settings, palette)
+    )
+
+
+def prepare_run(
+    objects: Iterable[Object],
+    settings: ColorSettings,
+    palettes: BlendDataPalettes,
+    tool_palette: Palette | None,
+) -> Run:
+    """Choose the targets and check everything that can be checked before writing.
+
+    Raises ColorError, having changed nothing, for a missing palette or an
+    attribute that cannot be written on some target; objects that cannot be
+    colored at all are listed in ``Run.skipped`` with the reason.
+    """
+    targets, skipped = choose_targets(objects)
+    palette = resolve_palette(settings, palettes, tool_palette)
+    for target in targets:
+        check_attribute(target.mesh, settings.attribute_name)
+    keys = [key for t in targets for key in shared_keys(t.mesh, settings.granularity, t.owner.name_full)]
+    return Run(settings, targets, skipped, palette, shared_colors(keys, settings, palette))
+
+
+def color_run(run: Run, masks_for: Callable[[Mesh], Masks] | None = None) -> list[Outcome]:
+    """Color every target of ``run``; a target that is refused is left unchanged.
+
+    ``masks_for`` gives each mesh's masks (the operator's paint masks);
+    ``settings.only_selected`` adds the face mask to every mesh.
+    """
+    outcomes = []
+    for target in run.targets:
+        masks = masks_for(target.mesh) if masks_for is not None else Masks()
+        if run.settings.only_selected:
+            masks = Masks(faces=True, vertices=masks.vertices)
+        try:
+            result = color_mesh(target.mesh, run, target.owner.name_full, masks)
+        except ColorError as error:
+            outcomes.append(Outcome(target, None, error))
+        else:
+            outcomes.append(Outcome(target, result, None))
+    return outcomes
+
+
+def check_mesh(mesh: Mesh, run: Run) -> None:
+    """Raise ColorError when ``mesh`` cannot or must not be written; changes nothing."""
+    if not is_editable(mesh):
+        raise ColorError(f"Mesh '{mesh.name}' {not_editable_reason(mesh)}")
+    if not is_original(mesh):
+        # A write there succeeds and is thrown away at the next depsgraph update.
+        raise ColorError(f"Mesh '{mesh.name}' is an evaluated copy; write the original (object.data)")
+    if len(mesh.polygons) == 0:
+        raise ColorError(f"Mesh '{mesh.name}' has no faces")
+    if run.settings.granularity == "UV_ISLAND" and mesh.uv_layers.active is None:
+        raise ColorError(f"Mesh '{mesh.name}' has no UV map, which UV islands need: add one in UV Maps")
+    check_attribute(mesh, run.settings.attribute_name)
+
+
+def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = None) -> MeshResult:
+    """Give ``mesh`` one random color per group in a face-corner attribute.
+
+    Parameters
+    ----------
+    mesh : bpy.types.Mesh
+        Original (not evaluated) mesh data, not in Edit Mode.
+    run : Run
+        From ``prepare_run``. ``seed`` is combined with the mesh's full name
+        (FACE, ISLAND, UV_ISLAND, FACE_SET, VERTEX), the object's (OBJECT)
+        or the material's (MATERIAL), so meshes differ and the order of a
+        run does not matter.
+    object_name : str
+        The object the OBJECT color belongs to.
+    masks : Masks, optional
+        Corners outside the masks keep their values bit for bit. Default: none.
+
+    Raises
+    ------
+    ColorError
+        When the mesh cannot or must not be written; nothing is changed.
+    """
+    started = time.perf_counter()
+    check_mesh(mesh, run)
+    name = resolve_attribute(mesh, run.settings.attribute_name)
+    srgb_target = mesh_arrays.stores_srgb(mesh, name)
+    loop_start, loop_total = face_corner_ranges(mesh)
+    new_colors = corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target)
+
+    n_faces = len(loop_start)
+    corner_mask = changed_corners(mesh, masks or Masks(), loop_start, loop_total)
+    changed = n_faces
+    if corner_mask is not None:
+        changed = core.faces_touched(loop_start, loop_total, corner_mask)
+        current = mesh_arrays.read_colors(mesh, name)
+        current[corner_mask] = new_colors[corner_mask]
+        new_colors = current
+
+    mesh_arrays.write_colors(mesh, name, new_colors)
+    mesh.color_attributes.active_color = mesh.color_attributes[name]
+    mesh.update()
+    return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started)
+
+
+def changed_corners(
+    mesh: Mesh, masks: Masks, loop_start: np.ndarray, loop_total: np.ndarray
+) -> np.ndarray | None:
+    """(n_loops,) bool of the corners that may change, or None when all may."""
+    mask = None
+    if masks.faces:
+        selection = mesh_arrays.selected_faces(mesh)
+        if not selection.all():
+            mask = core.loop_colors(loop_start, loop_total, selection[:, None], len(mesh.loops))[:, 0]
+    if masks.vertices:
+        selection = mesh_arrays.selected_vertices(mesh)
+        if not selection.all():
+            by_vertex = selection[mesh_arrays.corner_verts(mesh)]
+            mask = by_vertex if mask is None else mask & by_vertex
+    return mask
+
+
+def face_groups(
+    mesh: Mesh, granularity: str, loop_start: np.ndarray, loop_total: np.ndarray
+) -> tuple[np.ndarray | None, int]:
+    """Group of each face and the number of groups, for the per-mesh granularities.
+
+    Returns ``(labels, n_groups)``; ``labels`` is None for FACE (each face its
+    own group). Groups are numbered in order of their first face, so the
+    numbering, and with it the colors, follow the mesh, not the run.
+    """
+    n_faces = len(loop_start)
+    if granularity == "FACE":
+        return None, n_faces
+    if granularity == "ISLAND":
+        verts = mesh_arrays.corner_verts(mesh)
+        return core.face_islands(loop_start, loop_total, verts, len(mesh.vertices))
+    if granularity == "UV_ISLAND":
+        verts = mesh_arrays.corner_verts(mesh)
+        return core.uv_islands(loop_start, loop_total, verts, mesh_arrays.corner_uvs(mesh))
+    if granularity == "FACE_SET":
+        sets = mesh_arrays.face_sets(mesh)
+        if sets is None:
+            return np.zeros(n_faces, dtype=np.int64), 1
+        _, labels = np.unique(sets, return_inverse=True)
+        return labels.ravel(), int(labels.max()) + 1
+    raise ValueError(f"no per-mesh groups for granularity {granularity!r}")
+
+
+def corner_colors(
+    mesh: Mesh,
+    run: Run,
+    object_name: str,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    srgb_target: bool,
+) -> np.ndarray:
+    """(n_loops, 4) float32 colors in the attribute's space, for every corner."""
+    settings = run.settings
+    n_loops = len(mesh.loops)
+    granularity = settings.granularity
+    if granularity in ("OBJECT", "MATERIAL"):
+        keys = shared_keys(mesh, granularity, object_name)
+        key_rows = np.array([run.shared.index[key] for key in keys], dtype=np.int64)
+        groups = run.shared.colors.take(key_rows).in_space(srgb_target)
+        if granularity == "OBJECT":
+            return np.ascontiguousarray(np.broadcast_to(groups[0], (n_loops, 4)))
+        return core.loop_colors(loop_start, loop_total, groups[mesh_arrays.material_slots(mesh)], n_loops)
+
+    rng = core.rng_for(settings.seed, mesh.name_full)
+    if granularity == "VERTEX":
+        vertex_colors = core.group_colors(rng, len(mesh.vertices), settings, run.palette, srgb_target)
+        return vertex_colors[mesh_arrays.corner_verts(mesh)]
+
+    labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
+    # Every group is colored whether or not its faces are selected, so a
+    # face's color does not depend on the selection.
+    colors = core.group_colors(rng, n_groups, settings, run.palette, srgb_target)
+    face_colors = colors if labels is None else colors[labels]
+    del colors  # freed before the (n_loops, 4) fill: keeps peak memory near the output's size
+    return core.loop_colors(loop_start, loop_total, face_colors, n_loops)
+
+
+def color_mesh_alone(mesh: Mesh, settings: ColorSettings, palette: core.Palette | None = None) -> MeshResult:
+    """Color one mesh with no objects around it (scripts, benchmarks); raises ColorError.
+
+    OBJECT takes the mesh's name for the object's.
+    """
+    keys = shared_keys(mesh, settings.granularity, mesh.name_full)
+    run = Run(settings, [], [], palette, shared_colors(keys, settings, palette))
+    return color_mesh(mesh, run, mesh.name_full)

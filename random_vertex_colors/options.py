@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The one description of the coloring options, free of ``bpy``.
+
+Each field of :class:`ColorSettings` carries an :class:`OptionSpec` in its
+metadata: the label and tooltip of the redo panel, the command line's flag
+and help, the allowed values and the color modes it belongs to. The
+operator's properties and its redo-panel draw (``operators.py``), and the
+command line's arguments (``cli.py``) are made from these specs, and every
+value is checked here, in ``ColorSettings.__post_init__``, so the panel, a
+script and the command line refuse the same input with the same message.
+
+Adding an option: one field here, plus its use in the core.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["int", "bool", "enum", "range", "string"]
+EnumItem = tuple[str, str, str]
+
+SEED_MIN, SEED_MAX = -(2**31), 2**31 - 1  # the operator's IntProperty is 32-bit
+MAX_NAME_BYTES = 63  # Blender cuts longer attribute and palette names short
+
+GRANULARITY_ITEMS: tuple[EnumItem, ...] = (
+    ("FACE", "Face", "Every face its own color"),
+    ("ISLAND", "Island", "Faces connected through shared vertices share a color"),
+    ("UV_ISLAND", "UV Island", "Faces connected in the active UV map share a color (seams split)"),
+    ("FACE_SET", "Face Set", "One color per sculpt face set (one for a mesh without face sets)"),
+    ("OBJECT", "Object", "One color per object"),
+    ("MATERIAL", "Material", "One color per material, the same on every mesh"),
+    ("VERTEX", "Vertex", "One color per vertex, blending smoothly across faces"),
+)
+COLOR_MODE_ITEMS: tuple[EnumItem, ...] = (
+    ("RGB", "RGB", "Uniform random red, green and blue"),
+    ("HSV", "HSV", "Uniform in the Hue, Saturation and Value ranges"),
+    ("PALETTE", "Palette", "Only the colors of a palette"),
+    ("GRAYSCALE", "Grayscale", "Random grays"),
+    ("DISTINCT", "Distinct", "Colors as far apart as possible, for ID maps"),
+)
+GRANULARITIES = tuple(item[0] for item in GRANULARITY_ITEMS)
+COLOR_MODES = tuple(item[0] for item in COLOR_MODE_ITEMS)
+
+
+class ColorError(Exception):
+    """A refusal to color; the message names what is wrong and where to act."""
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """How one option looks in the redo panel and on the command line.
+
+    ``modes``: the color modes the option belongs to (empty: all). The
+    panel shows it only in those; on the command line, giving it chooses
+    the mode when ``--color-mode`` is not given. ``ordered``: for a range,
+    Min must not be above Max.
+    """
+
+    kind: Kind
+    label: str
+    description: str
+    flag: str
+    metavar: str | None = None
+    items: tuple[EnumItem, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    modes: tuple[str, ...] = ()
+    ordered: bool = False
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The enum's identifiers, in order."""
+        return tuple(item[0] for item in self.items)
+
+
+def _option(default: Any, spec: OptionSpec) -> Any:
+    # A dataclass field whose metadata holds the spec; typed Any so each field keeps its annotation.
+    return field(default=default, metadata={"option": spec})
+
+
+@dataclass(frozen=True)
+class ColorSettings:
+    """What to color and how. Field names are the operator's property names.
+
+    Raises ColorError on construction when a value is not allowed.
+    """
+
+    seed: int = _option(0, OptionSpec(
+        "int", "Seed",
+        "Same seed, same colors. Each mesh mixes in its own name, so meshes differ",
+        "--seed", "INT", minimum=SEED_MIN, maximum=SEED_MAX,
+    ))
+    granularity: str = _option("FACE", OptionSpec(
+        "enum", "Per", "What shares one color", "--granularity", "WHAT", items=GRANULARITY_ITEMS,
+    ))
+    color_mode: str = _option("RGB", OptionSpec(
+        "enum", "Colors", "How the colors are drawn", "--color-mode", "MODE", items=COLOR_MODE_ITEMS,
+    ))
+    hue_range: tuple[float, float] = _option((0.0, 1.0), OptionSpec(
+        "range", "Hue", "Hue range, Min to Max, each in 0 to 1; a Min above the Max wraps through red",
+        "--hue-range", minimum=0.0, maximum=1.0, modes=("HSV",),
+    ))
+    saturation_range: tuple[float, float] = _option((0.0, 1.0), OptionSpec(
+        "range", "Saturation", "Saturation range, Min to Max, each in 0 to 1",
+        "--saturation-range", minimum=0.0, maximum=1.0, modes=("HSV",), ordered=True,
+    ))
+    value_range: tuple[float, float] = _option((0.0, 1.0), OptionSpec(
+        "range", "Value", "Value (brightness) range, Min to Max, each in 0 to 1",
+        "--value-range", minimum=0.0, maximum=1.0, modes=("HSV",), ordered=True,
+    ))
+    palette_name: str = _option("", OptionSpec(
+        "string", "Palette", "Palette to take the colors from. Empty: the Vertex Paint tool's palette",
+        "--palette", "NAME", modes=("PALETTE",),
+    ))
+    random_alpha: bool = _option(False, OptionSpec(
+        "bool", "Random Alpha", "Random alpha too; off: opaque. The colors stay the same either way",
+        "--random-alpha",
+    ))
+    attribute_name: str = _option("", OptionSpec(
+        "string", "Attribute",
+        "Face-corner color attribute to write. Empty: the active color attribute if it is on face "
+        "corners, else a new one named \"Color\"",
+        "--attribute", "NAME",
+    ))
+    only_selected: bool = _option(False, OptionSpec(
+        "bool", "Only Selected Faces",
+        "Change only the selected faces (the Edit Mode selection); the others keep their colors",
+        "--only-selected",
+    ))
+
+    def __post_init__(self) -> None:
+        """Check every value against its spec, keeping the canonical form (tuples, upper case)."""
+        for name, spec in option_specs():
+            value = getattr(self, name)
+            object.__setattr__(self, name, _checked(spec, value))
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> ColorSettings:
+        """Build from a mapping of option names (missing ones keep their defaults).
+
+        Sequences become tuples and enum values are compared in upper case,
+        so argparse's lists and an operator's property arrays both fit.
+        """
+        known = {name for name, _spec in option_specs()}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ColorError(f"Unknown option {', '.join(unknown)}")
+        return cls(**dict(values))
+
+    @classmethod
+    def from_properties(cls, owner: object) -> ColorSettings:
+        """Build from any object with attributes of the option names (an operator)."""
+        return cls.from_values({name: getattr(owner, name) for name, _spec in option_specs()})
+
+
+def option_specs() -> Iterator[tuple[str, OptionSpec]]:
+    """Each option's name and spec, in the order the panel and ``--help`` show them."""
+    for item in dataclasses.fields(ColorSettings):
+        yield item.name, item.metadata["option"]
+
+
+def default_of(name: str) -> Any:
+    """The default value of option ``name``."""
+    for item in dataclasses.fields(ColorSettings):
+        if item.name == name:
+            return item.default
+    raise KeyError(name)
+
+
+def applies(spec: OptionSpec, color_mode: str) -> bool:
+    """True when an option matters in ``color_mode`` (what the redo panel shows)."""
+    return not spec.modes or color_mode in spec.modes
+
+
+def _number_text(value: float) -> str:
+    return f"{value:g}"
+
+
+def _checked(spec: OptionSpec, value: Any) -> Any:
+    """``value`` in the option's canonical type, or ColorError naming what is wrong."""
+    label = spec.label
+    if spec.kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ColorError(f"{label} must be a whole number, not {value!r}")
+        low, high = int(spec.minimum or 0), int(spec.maximum or 0)
+        if not low <= value <= high:
+            raise ColorError(f"{label} {value} is outside {low} to {high}")
+        return value
+    if spec.kind == "bool":
+        return bool(value)
+    if spec.kind == "enum":
+        text = str(value).upper()
+        if text not in spec.choices:
+            raise ColorError(f"{label} '{value}' is not one of {', '.join(spec.choices)}")
+        return text
+    if spec.kind == "string":
+        if not isinstance(value, str):
+            raise ColorError(f"{label} must be text, not {value!r}")
+        size = len(value.encode("utf-8"))
+        if size > MAX_NAME_BYTES:
+            raise ColorError(
+                f"{label} name '{value[:24]}...' is {size} bytes long; Blender keeps at most {MAX_NAME_BYTES}"
+            )
+        return value
+    # A range: two numbers, Min and Max.
+    try:
+        low_value, high_value = (float(x) for x in value)
+    except (TypeError, ValueError):
+        raise ColorError(f"{label} range must be two numbers, Min and Max, not {value!r}") from None
+    lowest, highest = spec.minimum or 0.0, spec.maximum if spec.maximum is not None else 1.0
+    for which, number in (("Min", low_value), ("Max", high_value)):
+        if math.isnan(number) or not lowest <= number <= highest:
+            raise ColorError(
+                f"{label} range: {which} {_number_text(number)} is outside "
+                f"{_number_text(lowest)} to {_number_text(highest)}"
+            )
+    if spec.ordered and low_value > high_value:
+        raise ColorError(
+            f"{label} range: Min {_number_text(low_value)} is above Max {_number_text(high_value)}"
+        )
+    return (low_value, high_value)
