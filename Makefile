@@ -57,6 +57,7 @@ bench:
 	python=$(call VENV,bpy-5.0) && dev=$(call VENV,dev) && \
 	HOME=$$(mktemp -d) $$python benchmarks/run.py --output docs/performance.json && \
 	$$dev benchmarks/report.py docs/performance.json
+	HOME=$$(mktemp -d) $(call VENV,bpy-5.0) benchmarks/batch.py --output docs/batch.md
 
 clean:
 	rm -rf $(OUT) dist .pytest_cache

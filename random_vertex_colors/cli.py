@@ -19,6 +19,7 @@ checked, so ``--help`` and argument errors work in any Python.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -27,7 +28,7 @@ import traceback
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import coloring
+from . import batch, coloring, formats
 from .options import ColorError, ColorSettings, OptionSpec, default_of, option_specs
 from .targets import why_object_is_skipped
 
@@ -160,15 +161,24 @@ def build_parser() -> argparse.ArgumentParser:
             "unless the status is 0."
         ),
     )
-    parser.add_argument("input", metavar="INPUT", help="the .blend file to color; read, not changed")
+    parser.add_argument(
+        "input", metavar="INPUT", nargs="*",
+        help="the files to color (.blend, .glb, .gltf, .fbx, .obj, .ply, .usd, .usdc, .usda), or "
+        "folders of them; read, not changed. Several inputs or folders need --output-dir",
+    )
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument(
         "-o", "--output", metavar="OUTPUT",
-        help="the .blend file to write (replaced if it exists; its folder must exist)",
+        help="the file to write, in the format its extension names (replaced if it exists; "
+        "its folder must exist)",
     )
     where.add_argument(
         "--in-place", action="store_true",
-        help="write the result back to INPUT instead of to a new file",
+        help="write the result back to each INPUT instead of to a new file",
+    )
+    where.add_argument(
+        "--output-dir", metavar="DIR",
+        help="color every INPUT into DIR under its own file name (created if missing)",
     )
     parser.add_argument(
         "--objects", nargs="+", metavar="NAME",
@@ -176,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         "a name not in the file is an error",
     )
     add_setting_arguments(parser)
+    batch.add_arguments(parser)
     return parser
 
 
@@ -203,18 +214,28 @@ def color_settings(args: argparse.Namespace) -> ColorSettings:
 
 
 def check_input(path: str) -> None:
-    """Refuse a path that is missing, unreadable or not a .blend file, without starting to load it."""
+    """Refuse a path that is missing, unreadable, of no known format or a fake .blend, without loading it."""
     if not os.path.exists(path):
         raise CliError(f"Input file '{path}' does not exist")
     if os.path.isdir(path):
-        raise CliError(f"Input '{path}' is a folder, not a .blend file")
+        raise CliError(f"Input '{path}' is a folder, not a file")
     try:
         with open(path, "rb") as file:
             head = file.read(8)
     except OSError as error:
         raise CliError(f"Cannot read input file '{path}': {error.strerror}") from None
-    if not head.startswith(BLEND_SIGNATURES):
+    fmt = formats.format_of(path)
+    if (fmt is None or fmt.name == "Blender") and not head.startswith(BLEND_SIGNATURES):
         raise CliError(f"Input file '{path}' is not a .blend file")
+
+
+def check_output_format(output: str) -> None:
+    """Refuse an OUTPUT whose extension names no format this tool writes."""
+    if formats.format_of(output) is None:
+        raise CliError(
+            f"Output '{output}': '{formats.extension_of(output) or '(no extension)'}' is not a "
+            f"format this tool writes ({', '.join(formats.EXTENSIONS)})"
+        )
 
 
 def staging_path(output: str, input_path: str, in_place: bool) -> str:
@@ -385,40 +406,106 @@ def warn(message: str) -> None:
     print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
+@dataclasses.dataclass
+class FileResult:
+    """What coloring one file did: a line per object, and the totals."""
+
+    output: str
+    lines: list[str]
+    objects: int
+    faces: int
+    seconds: float
+
+
+def load_file(bpy: ModuleType, path: str, shown: str) -> None:
+    """Make ``path`` the open file: a .blend opened, any other format imported into an empty file."""
+    fmt = formats.format_of(path)
+    if fmt is None or fmt.name == "Blender":
+        open_blend(bpy, os.path.abspath(path), shown)
+        return
+    try:
+        formats.import_file(bpy, os.path.abspath(path), shown)
+    except formats.FormatError as error:
+        raise CliError(str(error)) from None
+
+
+def save_file(bpy: ModuleType, staged: str, output: str, keep_mode_of: str | None) -> None:
+    """Write the open file to ``output`` atomically, in the format its extension names."""
+    fmt = formats.format_of(output)
+    if fmt is None or fmt.name == "Blender":
+        save_atomically(bpy, staged, output, keep_mode_of)
+        return
+    try:
+        formats.export_file(bpy, output)
+        if keep_mode_of is not None:
+            os.chmod(output, os.stat(keep_mode_of).st_mode & 0o7777)
+    except formats.FormatError as error:
+        raise CliError(str(error), EXIT_FAILED) from None
+
+
+def color_file(
+    input_path: str,
+    output: str | None,
+    settings: ColorSettings,
+    object_names: list[str] | None = None,
+    in_place: bool = False,
+) -> FileResult:
+    """Color one file: check it, open or import it, color its meshes and write ``output``.
+
+    The one-file command line and each batch worker call this. ``output``
+    may be None with ``in_place``. Raises CliError (code 2: refused before
+    anything was tried; 1: failed after loading); OUTPUT is then unchanged.
+    """
+    check_input(input_path)
+    # In place through a symbolic link: replace the file it points to, not the link.
+    if in_place or output is None:
+        output = os.path.realpath(input_path)
+    check_output_format(output)
+    staged = staging_path(output, input_path, in_place)
+
+    bpy = import_bpy()
+    for path, check in ((input_path, formats.check_readable), (output, formats.check_writable)):
+        try:
+            check(bpy, path)
+        except formats.FormatError as error:
+            raise CliError(str(error)) from None
+    started = time.perf_counter()
+    try:
+        load_file(bpy, input_path, input_path)
+        objects = choose_objects(bpy, object_names, input_path)
+        prepared = prepare(bpy, objects, settings, input_path)
+        lines, faces = report_lines(coloring.color_run(prepared), named=object_names is not None)
+        save_file(bpy, staged, output, keep_mode_of=input_path if in_place else None)
+    finally:
+        remove_leftovers(staged)
+    return FileResult(output, lines, len(lines), faces, time.perf_counter() - started)
+
+
 def run(argv: list[str]) -> int:
-    """Color one file as ``argv`` asks; return the exit status or raise CliError."""
+    """Color the files ``argv`` asks for; return the exit status or raise CliError."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else EXIT_OK
     settings = color_settings(args)
-    input_path = args.input
-    check_input(input_path)
-    # In place through a symbolic link: replace the file it points to, not the link.
-    output = os.path.realpath(input_path) if args.in_place else args.output
-    staged = staging_path(output, input_path, args.in_place)
-
-    bpy = import_bpy()
-    started = time.perf_counter()
-    try:
-        open_blend(bpy, os.path.abspath(input_path), input_path)
-        objects = choose_objects(bpy, args.objects, input_path)
-        prepared = prepare(bpy, objects, settings, input_path)
-        lines, faces = report_lines(coloring.color_run(prepared), named=args.objects is not None)
-        save_atomically(bpy, staged, output, keep_mode_of=input_path if args.in_place else None)
-    finally:
-        remove_leftovers(staged)
-    for line in lines:
+    if batch.is_batch(args):
+        return batch.run(args, argv)
+    if not args.input:
+        raise CliError("No INPUT given (see --help)")
+    result = color_file(args.input[0], args.output, settings, args.objects, args.in_place)
+    for line in result.lines:
         print(line)
-    objects_done = f"{len(lines)} object{'s' if len(lines) != 1 else ''}"
-    print(f"saved '{output}': {objects_done}, {faces} faces, {time.perf_counter() - started:.2f} s")
+    objects_done = f"{result.objects} object{'s' if result.objects != 1 else ''}"
+    print(f"saved '{result.output}': {objects_done}, {result.faces} faces, {result.seconds:.2f} s")
     return EXIT_OK
 
 
 def main(argv: list[str]) -> int:
     """Run the command line on ``argv`` (the arguments only); return the exit status."""
     try:
+        if argv[:1] == [batch.WORKER_FLAG]:
+            return batch.serve(argv[1:])
         return run(argv)
     except CliError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
