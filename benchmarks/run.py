@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Time Random Vertex Colors against the seed's kernels, Geometry Nodes and the RNA floor.
 
-    python benchmarks/run.py --output docs/performance.json [--quick]
+    python benchmarks/run.py [--output docs/performance-<version>.json] [--quick]
 
-Runs in the bpy 5.0 module (``make bench`` does it, then ``report.py``
-turns the JSON into docs/performance.md and the plot). Everything runs in
+Runs in a bpy module (``make bench`` runs it in 5.3 and 5.0, then
+``report.py`` turns the JSON files into docs/performance.md and the plots;
+the JSON records the Blender, Python and numpy versions). Everything runs in
 this one process, side by side, on the same meshes:
 
 * ``seed_loop``: the seed article's Python loop (grids up to 100k faces);
@@ -325,7 +326,8 @@ def machine(quick: bool) -> dict:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=pathlib.Path, default=ROOT / "docs" / "performance.json")
+    version = "{}.{}".format(*bpy.app.version[:2])
+    parser.add_argument("--output", type=pathlib.Path, default=ROOT / "docs" / f"performance-{version}.json")
     parser.add_argument("--quick", action="store_true", default=bool(os.environ.get("BENCH_QUICK")),
                         help="fewer, smaller meshes (also BENCH_QUICK=1)")
     args = parser.parse_args(argv)
