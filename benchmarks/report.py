@@ -394,7 +394,8 @@ def main() -> int:
     rs = []
     for path in args.results or default_results():
         r = Results(json.loads(path.read_text()))
-        r.source = path.relative_to(ROOT).as_posix() if path.resolve().is_relative_to(ROOT) else str(path)
+        full = path.resolve()
+        r.source = full.relative_to(ROOT).as_posix() if full.is_relative_to(ROOT) else str(path)
         rs.append(r)
     for index, r in enumerate(rs):
         plot(r, args.images / image_name(index, r))
