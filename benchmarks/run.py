@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Time Random Vertex Colors against the seed's kernels, Geometry Nodes and the RNA floor.
 
-    python benchmarks/run.py --output docs/performance.json [--quick]
+    python benchmarks/run.py [--output docs/performance-<version>.json] [--quick]
 
-Runs in the bpy 5.0 module (``make bench`` does it, then ``report.py``
-turns the JSON into docs/performance.md and the plot). Everything runs in
+Runs in a bpy module (``make bench`` runs it in 5.3 and 5.0, then
+``report.py`` turns the JSON files into docs/performance.md and the plots;
+the JSON records the Blender, Python and numpy versions). Everything runs in
 this one process, side by side, on the same meshes:
 
 * ``seed_loop``: the seed article's Python loop (grids up to 100k faces);
@@ -168,7 +169,7 @@ class Bench:
 
         def setup():
             cold()
-            ob.data.attributes[ATTRIBUTE]  # looking it up for writing un-shares it
+            unshare(ob.data)
         return setup
 
     def methods(self, ob) -> dict:
@@ -253,7 +254,7 @@ class Bench:
         setup = self.prepare(ob)
         if kind == "grid":
             # First, before any method has freed memory the copy could reuse.
-            self.record(ob.name, "copy_on_write", lambda: ob.data.attributes[ATTRIBUTE], setup, 5)
+            self.record(ob.name, "copy_on_write", lambda: unshare(ob.data), setup, 5)
         timed = {**self.kernels(ob), **self.methods(ob)}
         for method, (run, repeats) in timed.items():
             if isinstance(run, tuple):  # (run, extra setup): the setup is not timed
@@ -323,6 +324,16 @@ class Bench:
             log(f"  memory {method:15s} {peak / output:5.2f} x output ({peak / 2**20:.0f} MiB)")
 
 
+def unshare(me) -> None:
+    """Make Blender copy the colour attribute out of copy-on-write sharing, as a first write does.
+
+    Up to 5.0 looking the attribute up by name copies it; 5.2+ copies only on
+    a write, so one element is written (with its own value).
+    """
+    corner = me.attributes[ATTRIBUTE].data[0]
+    corner.color = corner.color
+
+
 def remove(ob) -> None:
     me = ob.data
     bpy.data.objects.remove(ob)
@@ -354,7 +365,8 @@ def machine(quick: bool) -> dict:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", type=pathlib.Path, default=ROOT / "docs" / "performance.json")
+    version = "{}.{}".format(*bpy.app.version[:2])
+    parser.add_argument("--output", type=pathlib.Path, default=ROOT / "docs" / f"performance-{version}.json")
     parser.add_argument("--quick", action="store_true", default=bool(os.environ.get("BENCH_QUICK")),
                         help="fewer, smaller meshes (also BENCH_QUICK=1)")
     args = parser.parse_args(argv)

@@ -15,12 +15,17 @@ plain copy, so the bytes are those the per-corner setter writes
 It is used only where it is measured to pay and cannot disturb anything:
 Blender 4.2 or later (3.4's conversion takes 335 ms), the mesh not open in
 any mode but Object Mode (a paint mode keeps pointers into the mesh's
-attributes), and the target the last byte colour attribute on face corners
-(so that adding it anew keeps the attributes' order). The target keeps its
-name, type, domain, and its place as the active, render and active generic
-attribute; no temporary attribute or object is left behind, even on error.
-``write_bytes_by_face`` returns False, having changed nothing, whenever it
-does not apply: the caller then writes the corners itself.
+attributes), and only where adding the target anew keeps the attributes'
+order. Blender up to 5.0 lists attributes by domain and type, so there the
+target must be the last byte colour attribute on face corners; 5.2 and
+later list them in the order they were made, so there it must be the last
+attribute of all. ``applies`` tells the two apart by whether the list is
+grouped by domain; ``write_bytes_by_face`` checks the order again once the
+converted attribute exists and gives up if it would differ. The target
+keeps its name, type, domain, and its place as the active, render and active
+generic attribute; no temporary attribute or object is left behind, even on
+error. ``write_bytes_by_face`` returns False, having changed nothing,
+whenever it does not apply: the caller then writes the corners itself.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ MIN_BLENDER = (4, 2, 0)
 # than creating the temporary object and attribute.
 MIN_CORNERS = 32768
 TEMP_NAME = "rvc-face-bytes"
+# How Blender up to 5.0 lists attributes: by domain, in this order.
+DOMAIN_ORDER = ('POINT', 'EDGE', 'FACE', 'CORNER')
 
 
 def applies(mesh: Mesh, name: str, n_values: int) -> bool:
@@ -54,8 +61,19 @@ def applies(mesh: Mesh, name: str, n_values: int) -> bool:
         return False
     if any(ob.mode != 'OBJECT' and ob.data == mesh for ob in bpy.data.objects):
         return False
-    corner_bytes = [a.name for a in mesh.attributes if a.domain == 'CORNER' and a.data_type == 'BYTE_COLOR']
-    return bool(corner_bytes) and corner_bytes[-1] == name
+    listed = [(a.name, a.domain, a.data_type) for a in mesh.attributes]
+    corner_bytes = [n for n, domain, data_type in listed if domain == 'CORNER' and data_type == 'BYTE_COLOR']
+    if not corner_bytes or corner_bytes[-1] != name:
+        return False
+    # Listed in creation order (5.2+), the converted attribute comes last.
+    return _grouped_by_domain([domain for _, domain, _ in listed]) or listed[-1][0] == name
+
+
+
+def _grouped_by_domain(domains: list[str]) -> bool:
+    """True when ``domains`` run point, edge, face, corner, as Blender up to 5.0 lists attributes."""
+    ranks = [DOMAIN_ORDER.index(d) if d in DOMAIN_ORDER else len(DOMAIN_ORDER) for d in domains]
+    return all(a <= b for a, b in zip(ranks[:-1], ranks[1:], strict=True))
 
 
 def write_bytes_by_face(
@@ -72,7 +90,7 @@ def write_bytes_by_face(
     corner_srgb : (n_loops, 4) array of float32
         sRGB values, as ``color_srgb`` takes them.
     loop_start, loop_total : (n_faces,) arrays of int
-        The mesh's faces, as from ``mesh_colors.face_corner_ranges``.
+        The mesh's faces, as from ``face_starts.face_corner_ranges``.
 
     Returns
     -------
@@ -86,12 +104,15 @@ def write_bytes_by_face(
     face_srgb = np.ascontiguousarray(face_srgb, dtype=np.float32).reshape(-1)
     attributes = mesh.attributes
     kept = _ActiveNames(mesh)
+    order = [a.name for a in attributes]
     temp = _unused_name(mesh, TEMP_NAME)
     aside = _unused_name(mesh, TEMP_NAME + "-previous")
     carrier = None
     try:
-        if attributes.new(temp, 'BYTE_COLOR', 'FACE') is None:
+        created = attributes.new(temp, 'BYTE_COLOR', 'FACE')
+        if created is None:  # up to 5.0, Blender refuses a name it cannot take
             return False
+        temp = created.name  # 5.2+ picks another name instead (say, one a vertex group has)
         fresh = cast("ByteColorAttribute", attributes[temp])  # fetched anew: new() made refs stale
         fresh.data.foreach_set("color_srgb", face_srgb)
         attributes.active = attributes[temp]
@@ -102,15 +123,22 @@ def write_bytes_by_face(
         converted = attributes.get(temp)
         if converted is None or (converted.domain, converted.data_type) != ('CORNER', 'BYTE_COLOR'):
             return False
-        attributes[name].name = aside
+        if [name if n == temp else n for n in (a.name for a in attributes) if n != name] != order:
+            return False  # the attribute list would come out in another order
+        target = attributes[name]
+        target.name = aside
+        if target.name == name:  # the rename was refused: leave the target alone
+            return False
+        aside = target.name
         replacement = attributes[temp]
         replacement.name = name
         if replacement.name != name:
             replacement.name = temp  # the clean-up below puts the target back
+            temp = replacement.name
             return False
         attributes.remove(attributes[aside])
         return True
-    except (RuntimeError, TypeError):
+    except (RuntimeError, TypeError, KeyError):
         return False
     finally:
         if carrier is not None:
@@ -153,5 +181,5 @@ def _clean_up(mesh: Mesh, name: str, temp: str, aside: str) -> None:
     if name not in attributes and aside in attributes:
         attributes[aside].name = name
     for leftover in (temp, aside):
-        if leftover in attributes:
+        if leftover != name and leftover in attributes:
             attributes.remove(attributes[leftover])

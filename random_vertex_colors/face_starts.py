@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bpy.types import Mesh, MeshPolygons
 
 # (major, minor) versions whose face table the suite has checked (tests/blender/test_face_starts.py).
-RAW_READ_VERSIONS = frozenset({(3, 4), (4, 2), (5, 0)})
+RAW_READ_VERSIONS = frozenset({(3, 4), (4, 2), (5, 0), (5, 2), (5, 3)})
 ENV_NO_RAW_READ = "RANDOM_VERTEX_COLORS_NO_RAW_READ"
 PREFERENCE = "use_fast_face_read"  # the add-on preference (preferences.py)
 

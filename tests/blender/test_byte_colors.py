@@ -153,19 +153,46 @@ def test_vertex_paint_mode_declines(empty_scene):
 
 
 @pytest.mark.skipif(not FACE_ROUTE, reason="the face route is not used before Blender 4.2")
-def test_refusal_midway_changes_nothing(empty_scene, monkeypatch):
-    # Blender refuses an attribute named like a vertex group: the route must give up cleanly.
+def test_taken_temporary_name_changes_nothing_or_is_avoided(empty_scene, monkeypatch):
+    # Up to 5.0 Blender refuses an attribute named like a vertex group: the route must give up
+    # cleanly. 5.2+ names it "taken.001" instead: the route must follow and leave nothing behind.
     ob = grid(8, 8)
     me = ob.data
     ob.vertex_groups.new(name="taken")
+    ob.vertex_groups.new(name="taken-previous")
     monkeypatch.setattr(byte_colors, "TEMP_NAME", "taken")
     name = byte_attribute(me)
     original = read_loop_colors(me, name, prop="color_srgb").copy()
     before = layout(me)
+    values = face_constant_srgb(me)
+    expected = plain_bytes(me, name, values)
     loop_start, loop_total = face_starts.face_corner_ranges(me)
-    assert not byte_colors.write_bytes_by_face(me, name, face_constant_srgb(me), loop_start, loop_total)
+    written = byte_colors.write_bytes_by_face(me, name, values, loop_start, loop_total)
+    assert written == (bpy.app.version >= (5, 2, 0))
     assert layout(me) == before
-    assert np.array_equal(read_loop_colors(me, name, prop="color_srgb"), original)
+    assert np.array_equal(read_loop_colors(me, name, prop="color_srgb"), expected if written else original)
+
+
+@pytest.mark.skipif(not FACE_ROUTE, reason="the face route is not used before Blender 4.2")
+def test_refusal_after_conversion_changes_nothing(empty_scene):
+    # An attribute made after the target: Blender up to 5.0 lists it with its domain, before the
+    # corners, and the route keeps the order; 5.2+ lists it after the target, where the converted
+    # attribute would come after it, so the route must give up once it sees that order.
+    ob = grid(8, 8)
+    me = ob.data
+    name = byte_attribute(me)
+    me.attributes.new("weight", 'FLOAT', 'POINT')
+    creation_order = [a.name for a in me.attributes][-1] == "weight"
+    assert byte_colors.applies(me, name, 4 * len(me.loops)) != creation_order
+    original = read_loop_colors(me, name, prop="color_srgb").copy()
+    before = layout(me)
+    values = face_constant_srgb(me, seed=2)
+    expected = plain_bytes(me, name, values)
+    loop_start, loop_total = face_starts.face_corner_ranges(me)
+    written = byte_colors.write_bytes_by_face(me, name, values, loop_start, loop_total)
+    assert written != creation_order
+    assert layout(me) == before
+    assert np.array_equal(read_loop_colors(me, name, prop="color_srgb"), expected if written else original)
 
 
 def test_operator_gives_the_same_bytes_either_way(empty_scene, monkeypatch):
