@@ -30,6 +30,7 @@ whenever it does not apply: the caller then writes the corners itself.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, cast
 
 import bpy
@@ -73,7 +74,7 @@ def applies(mesh: Mesh, name: str, n_values: int) -> bool:
 def _grouped_by_domain(domains: list[str]) -> bool:
     """True when ``domains`` run point, edge, face, corner, as Blender up to 5.0 lists attributes."""
     ranks = [DOMAIN_ORDER.index(d) if d in DOMAIN_ORDER else len(DOMAIN_ORDER) for d in domains]
-    return all(a <= b for a, b in zip(ranks[:-1], ranks[1:], strict=True))
+    return all(a <= b for a, b in itertools.pairwise(ranks))
 
 
 def write_bytes_by_face(

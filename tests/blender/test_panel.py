@@ -25,6 +25,12 @@ class Recorder:
     def column(self, **keywords):
         return Recorder(self.calls, (*self.path, "column"))
 
+    def split(self, **keywords):
+        return Recorder(self.calls, (*self.path, "split"))
+
+    def label(self, **keywords):
+        pass  # text only: no property drawn
+
     def prop(self, owner, name, **keywords):
         self.calls.append((name, self.path, keywords))
 
