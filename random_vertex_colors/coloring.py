@@ -18,14 +18,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import core, mesh_arrays
+from . import core, mesh_arrays, stable
 from .attributes import check_attribute, resolve_attribute
 from .face_starts import face_corner_ranges
+from .legend import MeshLegend
 from .options import ColorError, ColorSettings
 from .targets import Target, choose_targets, is_editable, is_original, not_editable_reason
 
 if TYPE_CHECKING:
     from bpy.types import BlendDataPalettes, Mesh, Object, Palette
+
+
+# Granularities whose stable keys are vertex positions (check_mesh refuses non-finite ones).
+STABLE_BY_POSITION = ("FACE", "ISLAND", "UV_ISLAND", "VERTEX")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class MeshResult:
     changed_faces: int
     seconds: float
     notes: tuple[str, ...] = ()  # what a user should know about this mesh's result, e.g. jittered from black
+    legend: MeshLegend | None = None  # the groups and their colors, when settings.legend
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,45 @@ class Outcome:
     target: Target
     result: MeshResult | None
     error: ColorError | None
+
+
+@dataclass(frozen=True)
+class MeshGroups:
+    """One mesh's groups: each group's color, which faces or corners it covers, its legend key.
+
+    ``face_labels``: (n_faces,) group of each face; ``corner_labels``: VERTEX's
+    (n_loops,) group of each corner; neither: FACE (group i is face i), or
+    ``whole``: one group covering the mesh (OBJECT). ``keys``: each group's
+    legend key, (n_groups,) int64 or a list of names (None for an empty slot).
+    """
+
+    colors: core.GroupColors
+    keys: np.ndarray | list[str | None]
+    face_labels: np.ndarray | None = None
+    corner_labels: np.ndarray | None = None
+    whole: bool = False
+
+    def face_counts(self, n_faces: int) -> np.ndarray:
+        """(n_groups,) int64 faces per group; VERTEX: the corners around each vertex."""
+        n_groups = len(self.keys)
+        if self.whole:
+            return np.full(n_groups, n_faces, dtype=np.int64)
+        labels = self.corner_labels if self.corner_labels is not None else self.face_labels
+        if labels is None:
+            return np.ones(n_groups, dtype=np.int64)
+        return np.bincount(labels, minlength=n_groups).astype(np.int64)
+
+    def corner_colors(self, srgb_target: bool, loop_start: np.ndarray, loop_total: np.ndarray,
+                      n_loops: int) -> np.ndarray:
+        """(n_loops, 4) float32 colors in the attribute's space, for every corner."""
+        colors = self.colors.in_space(srgb_target)
+        if self.whole:
+            return np.ascontiguousarray(np.broadcast_to(colors[0], (n_loops, 4)))
+        if self.corner_labels is not None:
+            return colors[self.corner_labels]
+        face_colors = colors if self.face_labels is None else colors[self.face_labels]
+        del colors  # freed before the (n_loops, 4) fill: keeps peak memory near the output's size
+        return core.loop_colors(loop_start, loop_total, face_colors, n_loops)
 
 
 def resolve_palette(
@@ -139,7 +184,16 @@ def shared_colors(keys: Iterable[str], settings: ColorSettings, palette: core.Pa
     draws = np.concatenate(
         [core.random_srgb16(core.rng_for(settings.seed, key), 1, settings.random_alpha) for key in ordered]
     )
-    return SharedColors(index, core.shape_group_colors(draws, settings, palette))
+    return SharedColors(index, shape_group_colors(draws, settings, palette))
+
+
+def shape_group_colors(
+    draws16: np.ndarray, settings: ColorSettings, palette: core.Palette | None
+) -> core.GroupColors:
+    """Shape draws into the color mode: ``core``'s, or with ``stable`` one that keeps each group's color."""
+    if settings.stable:
+        return stable.shape_group_colors(draws16, settings, palette)
+    return core.shape_group_colors(draws16, settings, palette)
 
 
 def prepare_run(
@@ -194,6 +248,13 @@ def check_mesh(mesh: Mesh, run: Run) -> None:
     if run.settings.granularity == "UV_ISLAND" and mesh.uv_layers.active is None:
         raise ColorError(f"Mesh '{mesh.name}' has no UV map, which UV islands need: add one in UV Maps")
     check_attribute(mesh, run.settings.attribute_name)
+    if run.settings.stable and run.settings.granularity in STABLE_BY_POSITION:
+        bad = stable.check_finite_positions(mesh_arrays.vertex_positions(mesh))
+        if bad is not None:
+            raise ColorError(
+                f"Mesh '{mesh.name}' has a NaN or infinite coordinate (vertex {bad}), which Stable cannot "
+                "key colors by: fix the vertex, or turn Stable off"
+            )
 
 
 def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = None) -> MeshResult:
@@ -238,7 +299,9 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
         current = new_attribute_colors(len(mesh_arrays.color_attribute(mesh, name).data))
     elif corner_mask is not None or settings.reads_current_colors:
         current = mesh_arrays.read_colors(mesh, name)
-    new_colors = corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
+    groups = mesh_groups(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
+    new_colors = groups.corner_colors(srgb_target, loop_start, loop_total, len(mesh.loops))
+    legend = mesh_legend(groups, object_name, mesh, n_faces) if settings.legend else None
     if current is not None:
         new_colors = blend_with_current(new_colors, current, settings, srgb_target, loop_start, loop_total)
 
@@ -252,7 +315,13 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     mesh_arrays.write_colors(mesh, name, new_colors)
     mesh.color_attributes.active_color = mesh.color_attributes[name]
     mesh.update()
-    return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes)
+    return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes, legend)
+
+
+def mesh_legend(groups: MeshGroups, object_name: str, mesh: Mesh, n_faces: int) -> MeshLegend:
+    """The legend of one mesh's groups: keys, faces, each group's new color in sRGB."""
+    srgb = groups.colors.in_space(srgb_target=True)
+    return MeshLegend(object_name, mesh.name, groups.keys, groups.face_counts(n_faces), srgb)
 
 
 def new_attribute_colors(n_elements: int) -> np.ndarray:
@@ -339,12 +408,121 @@ def face_groups(
         verts = mesh_arrays.corner_verts(mesh)
         return core.uv_islands(loop_start, loop_total, verts, mesh_arrays.corner_uvs(mesh))
     if granularity == "FACE_SET":
-        sets = mesh_arrays.face_sets(mesh)
-        if sets is None:
-            return np.zeros(n_faces, dtype=np.int64), 1
-        _, labels = np.unique(sets, return_inverse=True)
-        return labels.ravel(), int(labels.max()) + 1
+        _ids, labels = face_set_groups(mesh)
+        return labels, int(labels.max()) + 1
     raise ValueError(f"no per-mesh groups for granularity {granularity!r}")
+
+
+def face_set_groups(mesh: Mesh) -> tuple[np.ndarray | None, np.ndarray]:
+    """The face set ids in increasing order (None without face sets) and each face's row among them."""
+    sets = mesh_arrays.face_sets(mesh)
+    if sets is None:
+        return None, np.zeros(len(mesh.polygons), dtype=np.int64)
+    ids, labels = np.unique(sets, return_inverse=True)
+    return ids.astype(np.int64), labels.ravel()
+
+
+def legend_keys(mesh: Mesh, granularity: str, n_groups: int) -> np.ndarray | list[str | None]:
+    """Each per-mesh group's legend key: face, island or vertex index, or face set id.
+
+    A mesh without face sets is one group, key None.
+    """
+    if granularity == "FACE_SET":
+        ids, _labels = face_set_groups(mesh)
+        return [None] if ids is None else ids
+    return np.arange(n_groups, dtype=np.int64)
+
+
+def stable_key_hashes(
+    mesh: Mesh,
+    granularity: str,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    labels: np.ndarray | None,
+    n_groups: int,
+) -> np.ndarray:
+    """(n_groups,) uint64: each per-mesh group's key hash, from what the group is (see ``stable``)."""
+    if granularity == "FACE_SET":
+        ids, _labels = face_set_groups(mesh)
+        return stable.id_hashes(np.zeros(1, np.int64) if ids is None else ids)
+    vertex_hashes = stable.position_hashes(mesh_arrays.vertex_positions(mesh))
+    if granularity == "VERTEX":
+        return vertex_hashes
+    faces = stable.face_hashes(loop_start, loop_total, mesh_arrays.corner_verts(mesh), vertex_hashes)
+    if labels is None:
+        return faces
+    return stable.group_hashes(labels, faces, n_groups)
+
+
+def group_draws(
+    mesh: Mesh,
+    settings: ColorSettings,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    labels: np.ndarray | None,
+    n_groups: int,
+    stream: str = "",
+) -> np.ndarray:
+    """(n_groups, 4) uint16 draws of one mesh's groups: by index from the mesh's stream, or stable.
+
+    ``stream`` "jitter" draws JITTER's shifts (random alpha always drawn there).
+    """
+    random_alpha = settings.random_alpha or stream == "jitter"
+    if settings.stable:
+        hashes = stable_key_hashes(mesh, settings.granularity, loop_start, loop_total, labels, n_groups)
+        return stable.stable_draws(hashes, settings.seed, random_alpha, stream)
+    return core.random_srgb16(core.rng_for(settings.seed, mesh.name_full, stream), n_groups, random_alpha)
+
+
+def shared_groups(mesh: Mesh, run: Run, object_name: str) -> MeshGroups:
+    """OBJECT and MATERIAL: the mesh's rows of the run's shared colors, one per distinct key."""
+    granularity = run.settings.granularity
+    keys = shared_keys(mesh, granularity, object_name)
+    distinct = sorted(set(keys))
+    colors = run.shared.colors.take(np.array([run.shared.index[key] for key in distinct], dtype=np.int64))
+    if granularity == "OBJECT":
+        return MeshGroups(colors, [object_name], whole=True)
+    # A material's name, None for an empty slot (keys name each slot's material, see shared_keys).
+    slot_names = [material.name if material is not None else None for material in mesh.materials]
+    names = [slot_names[keys.index(key)] if keys.index(key) < len(slot_names) else None for key in distinct]
+    slot_rows = np.array([distinct.index(key) for key in keys], dtype=np.int64)
+    return MeshGroups(colors, names, face_labels=slot_rows[mesh_arrays.material_slots(mesh)])
+
+
+def mesh_groups(
+    mesh: Mesh,
+    run: Run,
+    object_name: str,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    srgb_target: bool,
+    current: np.ndarray | None = None,
+) -> MeshGroups:
+    """Every group of ``mesh`` with its color, before the colors meet the attribute.
+
+    ``current``, the colors there ((n_loops, 4) float32 in the attribute's
+    space), is needed by JITTER only.
+    """
+    settings = run.settings
+    if settings.color_mode == "JITTER":
+        if current is None:
+            raise ValueError("color mode JITTER needs the colors there")
+        return jitter_groups(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
+    granularity = settings.granularity
+    if granularity in ("OBJECT", "MATERIAL"):
+        return shared_groups(mesh, run, object_name)
+    if granularity == "VERTEX":
+        n_verts = len(mesh.vertices)
+        draws = group_draws(mesh, settings, loop_start, loop_total, None, n_verts)
+        colors = shape_group_colors(draws, settings, run.palette)
+        keys = np.arange(n_verts, dtype=np.int64)
+        return MeshGroups(colors, keys, corner_labels=mesh_arrays.corner_verts(mesh))
+    labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
+    # Every group is colored whether or not its faces are selected, so a
+    # face's color does not depend on the selection.
+    draws = group_draws(mesh, settings, loop_start, loop_total, labels, n_groups)
+    colors = shape_group_colors(draws, settings, run.palette)
+    return MeshGroups(colors, legend_keys(mesh, granularity, n_groups), face_labels=labels)
 
 
 def corner_colors(
@@ -361,36 +539,11 @@ def corner_colors(
     ``current``, the colors there ((n_loops, 4) float32 in the attribute's
     space), is needed by JITTER only.
     """
-    settings = run.settings
-    if settings.color_mode == "JITTER":
-        if current is None:
-            raise ValueError("color mode JITTER needs the colors there")
-        return jitter_corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
-    n_loops = len(mesh.loops)
-    granularity = settings.granularity
-    if granularity in ("OBJECT", "MATERIAL"):
-        keys = shared_keys(mesh, granularity, object_name)
-        key_rows = np.array([run.shared.index[key] for key in keys], dtype=np.int64)
-        groups = run.shared.colors.take(key_rows).in_space(srgb_target)
-        if granularity == "OBJECT":
-            return np.ascontiguousarray(np.broadcast_to(groups[0], (n_loops, 4)))
-        return core.loop_colors(loop_start, loop_total, groups[mesh_arrays.material_slots(mesh)], n_loops)
-
-    rng = core.rng_for(settings.seed, mesh.name_full)
-    if granularity == "VERTEX":
-        vertex_colors = core.group_colors(rng, len(mesh.vertices), settings, run.palette, srgb_target)
-        return vertex_colors[mesh_arrays.corner_verts(mesh)]
-
-    labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
-    # Every group is colored whether or not its faces are selected, so a
-    # face's color does not depend on the selection.
-    colors = core.group_colors(rng, n_groups, settings, run.palette, srgb_target)
-    face_colors = colors if labels is None else colors[labels]
-    del colors  # freed before the (n_loops, 4) fill: keeps peak memory near the output's size
-    return core.loop_colors(loop_start, loop_total, face_colors, n_loops)
+    groups = mesh_groups(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
+    return groups.corner_colors(srgb_target, loop_start, loop_total, len(mesh.loops))
 
 
-def jitter_corner_colors(
+def jitter_groups(
     mesh: Mesh,
     run: Run,
     object_name: str,
@@ -398,50 +551,41 @@ def jitter_corner_colors(
     loop_total: np.ndarray,
     srgb_target: bool,
     current: np.ndarray,
-) -> np.ndarray:
+) -> MeshGroups:
     """JITTER: each group's mean color there, shifted by its own random hue, saturation and value.
 
     The shifts come from JITTER's own stream of the mesh (or, for OBJECT and
     MATERIAL, of the object or material, so one material shifts alike on
-    every mesh); every group draws one whatever the selection.
-
-    Returns
-    -------
-    (n_loops, 4) ndarray of float32
-        In the attribute's space; alpha opaque, never written (see
-        ``ColorSettings.written_channels``).
+    every mesh; with ``stable``, of each group's key); every group draws one
+    whatever the selection. Alpha is opaque, never written (see
+    ``ColorSettings.written_channels``).
     """
     settings = run.settings
     granularity = settings.granularity
-    n_loops = len(mesh.loops)
-    corner_labels = face_labels = None
+    corner_labels = None
+    keys: np.ndarray | list[str | None]
     if granularity in ("OBJECT", "MATERIAL"):
-        keys = shared_keys(mesh, granularity, object_name)
-        distinct = sorted(set(keys))
-        slot_labels = np.array([distinct.index(key) for key in keys], dtype=np.int64)
-        if granularity == "OBJECT":
-            face_labels = slot_labels[0]
-        else:
-            face_labels = slot_labels[mesh_arrays.material_slots(mesh)]
-        face_labels = np.broadcast_to(face_labels, (len(loop_start),))
-        n_groups = len(distinct)
-        shifts = run.shared.colors.values[[run.shared.index[key] for key in distinct]]
+        shared = shared_groups(mesh, run, object_name)
+        keys, shifts = shared.keys, shared.colors.values
+        face_labels = shared.face_labels if not shared.whole else np.zeros(len(loop_start), dtype=np.int64)
+        n_groups = len(keys)
     else:
+        face_labels = None
         if granularity == "VERTEX":
             corner_labels, n_groups = mesh_arrays.corner_verts(mesh), len(mesh.vertices)
+            keys = np.arange(n_groups, dtype=np.int64)
         else:
             face_labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
-            if face_labels is None:
-                face_labels = np.arange(n_groups)
-        shifts = core.random_srgb16(core.rng_for(settings.seed, mesh.name_full, "jitter"), n_groups, True)
+            keys = legend_keys(mesh, granularity, n_groups)
+        shifts = group_draws(mesh, settings, loop_start, loop_total, face_labels, n_groups, "jitter")
+        if granularity == "FACE":
+            face_labels = np.arange(n_groups)
     means = existing_group_means(
         current, srgb_target, loop_start, loop_total, face_labels, corner_labels, n_groups
     )
     half_widths = (settings.jitter_hue, settings.jitter_saturation, settings.jitter_value)
-    colors = core.GroupColors(core.jitter_group_colors(means, shifts, half_widths)).in_space(srgb_target)
-    if corner_labels is not None:
-        return colors[corner_labels]
-    return core.loop_colors(loop_start, loop_total, colors[face_labels], n_loops)
+    colors = core.GroupColors(core.jitter_group_colors(means, shifts, half_widths))
+    return MeshGroups(colors, keys, face_labels=face_labels, corner_labels=corner_labels)
 
 
 def existing_group_means(
