@@ -30,8 +30,7 @@ from .options import ColorSettings
 
 __all__ = ["MeshLegend", "hex_codes", "legend_json", "srgb_bytes"]
 
-# "#rrggbb" of every byte triple is too many strings; two hex digits per byte are 256.
-_HEX_PAIRS = np.array([f"{value:02x}" for value in range(256)], dtype=object)
+_U16_MAX = 65535
 
 
 @dataclass(frozen=True)
@@ -73,31 +72,53 @@ def srgb_bytes(srgb: ArrayLike) -> np.ndarray:
 
 def hex_codes(srgb: ArrayLike) -> list[str]:
     """``"#rrggbb"`` of each (n, 3 or 4) sRGB float color, from ``srgb_bytes``."""
+    return [f"#{code:06x}" for code in _packed_rgb(srgb).tolist()]
+
+
+def _packed_rgb(srgb: ArrayLike) -> np.ndarray:
+    """Each color's three bytes (``srgb_bytes``) as one int, 0xRRGGBB: (n,) int64."""
     values = np.asarray(srgb)
     if values.ndim != 2 or values.shape[1] < 3:
         raise ValueError(f"srgb must have shape (n, 3) or (n, 4), got {values.shape}")
-    pairs = _HEX_PAIRS[srgb_bytes(values[:, :3])]
-    return list("#" + pairs[:, 0] + pairs[:, 1] + pairs[:, 2])
+    rgb = srgb_bytes(values[:, :3]).astype(np.int64)
+    return (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+
+
+_UNIT16 = (np.arange(_U16_MAX + 1) / _U16_MAX).astype(np.float32)  # core's 16-bit levels as float32
+_UNIT16_TEXTS: np.ndarray | None = None
 
 
 def _number_texts(values: np.ndarray) -> list[str]:
-    # float32 printed with 9 significant digits reads back to the same float32.
-    return [f"{value:.9g}" for value in values.tolist()]
+    """float32 values as the shortest text of 9 significant digits, which reads back to the same float32.
+
+    Drawn colors are 16-bit levels: their texts come from one table of the
+    65536 levels, made once, instead of formatting millions of numbers.
+    """
+    global _UNIT16_TEXTS
+    levels = np.rint(values * np.float32(_U16_MAX)).clip(0, _U16_MAX).astype(np.int64)
+    if np.array_equal(_UNIT16[levels], values):
+        if _UNIT16_TEXTS is None:
+            _UNIT16_TEXTS = np.array([f"{value:.9g}" for value in _UNIT16.tolist()], dtype=object)
+        return _UNIT16_TEXTS[levels].tolist()
+    unique, rows = np.unique(values, return_inverse=True)  # palettes, jitter: few distinct values
+    texts = np.array([f"{value:.9g}" for value in unique.tolist()], dtype=object)
+    return texts[rows.ravel()].tolist()
 
 
 def _group_lines(entry: MeshLegend) -> Iterable[str]:
-    """One JSON object per group, as text: formatted column by column, joined once per group."""
+    """One JSON object per group, as text: columns formatted vectorized, one %-format per group."""
     head = f'{{"object": {json.dumps(entry.object_name)}, "mesh": {json.dumps(entry.mesh_name)}, "key": '
+    keys: list[Any]
     if isinstance(entry.keys, np.ndarray):
-        keys = [str(key) for key in entry.keys.tolist()]
+        keys = entry.keys.tolist()
+        template = head + '%d, "faces": %d, "srgb": [%s, %s, %s, %s], "hex": "#%06x"}'
     else:
         keys = [json.dumps(key) for key in entry.keys]
+        template = head + '%s, "faces": %d, "srgb": [%s, %s, %s, %s], "hex": "#%06x"}'
     srgb = np.asarray(entry.srgb, dtype=np.float32)
     channels = [_number_texts(srgb[:, c]) for c in range(4)]
-    faces = [str(count) for count in np.asarray(entry.faces).tolist()]
-    codes = hex_codes(srgb)
-    for key, count, r, g, b, a, code in zip(keys, faces, *channels, codes, strict=True):
-        yield f'{head}{key}, "faces": {count}, "srgb": [{r}, {g}, {b}, {a}], "hex": "{code}"}}'
+    faces = np.asarray(entry.faces).tolist()
+    return map(template.__mod__, zip(keys, faces, *channels, _packed_rgb(srgb).tolist(), strict=True))
 
 
 def legend_json(settings: ColorSettings, attribute: str, entries: Iterable[MeshLegend]) -> str:
@@ -115,5 +136,5 @@ def legend_json(settings: ColorSettings, attribute: str, entries: Iterable[MeshL
         "channels": settings.channels,
     }
     opening = json.dumps(header)[:-1] + ', "groups": [\n'
-    lines = [line for entry in entries for line in _group_lines(entry)]
-    return opening + ",\n".join(lines) + "\n]}\n"
+    lines = ",\n".join(",\n".join(_group_lines(entry)) for entry in entries)
+    return opening + lines + "\n]}\n"

@@ -76,10 +76,12 @@ def mix64(values: ArrayLike) -> np.ndarray:
 def check_finite_positions(positions: ArrayLike) -> int | None:
     """Index of the first vertex with a NaN or infinite coordinate, or None when all are finite."""
     positions = np.asarray(positions)
-    finite = np.isfinite(positions).all(axis=1) if positions.size else np.ones(len(positions), bool)
-    if finite.all():
+    if positions.ndim != 2:
+        raise ValueError(f"positions must have shape (n_verts, 3), got {positions.shape}")
+    # Two reductions, no temporary array: NaN carries through max and min, inf shows in one of them.
+    if positions.size == 0 or (np.isfinite(positions.max()) and np.isfinite(positions.min())):
         return None
-    return int(np.argmin(finite))
+    return int(np.argmin(np.isfinite(positions).all(axis=1)))
 
 
 def position_hashes(positions: ArrayLike) -> np.ndarray:
