@@ -448,9 +448,10 @@ def stable_key_hashes(
     vertex_hashes = stable.position_hashes(mesh_arrays.vertex_positions(mesh))
     if granularity == "VERTEX":
         return vertex_hashes
-    faces = stable.face_hashes(loop_start, loop_total, mesh_arrays.corner_verts(mesh), vertex_hashes)
-    if labels is None:
-        return faces
+    corner_verts = mesh_arrays.corner_verts(mesh)
+    if labels is None:  # FACE: the sums are mixed with the seed by stable_draws
+        return stable.face_hashes(loop_start, loop_total, corner_verts, vertex_hashes, mixed=False)
+    faces = stable.face_hashes(loop_start, loop_total, corner_verts, vertex_hashes)
     return stable.group_hashes(labels, faces, n_groups)
 
 

@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _U16_MAX = 65535
+_BLOCK = 1 << 14  # vertices or faces at a time: temporaries of a few hundred kilobytes
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
 _MUL2 = np.uint64(0x94D049BB133111EB)
@@ -64,7 +65,10 @@ def mix64(values: ArrayLike) -> np.ndarray:
     (n,) ndarray of uint64
         A new array; ``values`` is not changed.
     """
-    z = np.array(values, dtype=np.uint64)  # a copy, mixed in place below
+    return _mix64_in_place(np.array(values, dtype=np.uint64))  # a copy, mixed in place
+
+
+def _mix64_in_place(z: np.ndarray) -> np.ndarray:
     z ^= z >> _S30
     z *= _MUL1
     z ^= z >> _S27
@@ -100,15 +104,19 @@ def position_hashes(positions: ArrayLike) -> np.ndarray:
     positions = np.asarray(positions)
     if positions.ndim != 2 or positions.shape[1] != 3:
         raise ValueError(f"positions must have shape (n_verts, 3), got {positions.shape}")
-    # + 0.0 turns -0.0 into 0.0, so a coordinate's bits depend on its value alone.
-    bits = (np.asarray(positions, dtype=np.float32) + np.float32(0.0)).view(np.uint32)
-    xy = bits[:, 0].astype(np.uint64)
-    xy |= bits[:, 1].astype(np.uint64) << _S32
-    z = bits[:, 2].astype(np.uint64)
-    z += _GOLDEN
-    hashed = mix64(z)
-    hashed ^= xy
-    return mix64(hashed)
+    positions = np.asarray(positions, dtype=np.float32)
+    hashes = np.empty(len(positions), dtype=np.uint64)
+    # Block by block: small temporaries, reused, instead of fresh memory for each of a dozen passes.
+    for first in range(0, len(positions), _BLOCK):
+        block = positions[first:first + _BLOCK]
+        # + 0.0 turns -0.0 into 0.0, so a coordinate's bits depend on its value alone.
+        bits = (block + np.float32(0.0)).view(np.uint32)
+        hashed = hashes[first:first + _BLOCK]
+        np.multiply(bits[:, 2], _GOLDEN, out=hashed, dtype=np.uint64)  # z spread over 64 bits
+        hashed ^= bits[:, 0]
+        hashed ^= bits[:, 1].astype(np.uint64) << _S32
+        _mix64_in_place(hashed)
+    return hashes
 
 
 def _segment_sums(values: np.ndarray, labels: np.ndarray, n_groups: int) -> np.ndarray:
@@ -124,7 +132,11 @@ def _segment_sums(values: np.ndarray, labels: np.ndarray, n_groups: int) -> np.n
 
 
 def face_hashes(
-    loop_start: ArrayLike, loop_total: ArrayLike, corner_verts: ArrayLike, vertex_hashes: ArrayLike
+    loop_start: ArrayLike,
+    loop_total: ArrayLike,
+    corner_verts: ArrayLike,
+    vertex_hashes: ArrayLike,
+    mixed: bool = True,
 ) -> np.ndarray:
     """A hash of each face from its vertices' hashes, whatever corner it starts at.
 
@@ -134,6 +146,10 @@ def face_hashes(
     corner_verts : (n_loops,) array of int
     vertex_hashes : (n_verts,) array of uint64
         From ``position_hashes``.
+    mixed : bool
+        False: the plain sums of the vertex hashes, for a key that
+        ``stable_draws`` mixes anyway (FACE); True for keys that are summed
+        again (islands).
 
     Returns
     -------
@@ -145,18 +161,24 @@ def face_hashes(
     if loop_start.shape != loop_total.shape or loop_start.ndim != 1:
         raise ValueError(f"loop_start and loop_total must have one shape (n_faces,), got "
                          f"{loop_start.shape} and {loop_total.shape}")
-    corner_hashes = np.asarray(vertex_hashes, dtype=np.uint64)[corner_verts]
+    vertex_hashes = np.asarray(vertex_hashes, dtype=np.uint64)
     n_faces = len(loop_start)
     if n_faces == 0:
         return np.zeros(0, dtype=np.uint64)
-    # Blender's faces usually own their corners in order: one reduceat, no sort.
     ends = np.cumsum(loop_total)
-    if loop_start[0] == 0 and ends[-1] == len(corner_verts) and np.array_equal(loop_start[1:], ends[:-1]):
-        sums = np.add.reduceat(corner_hashes, loop_start)
-    else:
+    if not (loop_start[0] == 0 and ends[-1] == len(corner_verts) and np.array_equal(loop_start[1:], ends[:-1])):
         owner = core.loop_colors(loop_start, loop_total, np.arange(n_faces)[:, None], len(corner_verts))[:, 0]
-        sums = _segment_sums(corner_hashes, owner, n_faces)
-    return mix64(sums)
+        sums = _segment_sums(np.take(vertex_hashes, corner_verts), owner, n_faces)
+        return _mix64_in_place(sums) if mixed else sums
+    # Blender's faces own their corners in order: a reduceat per block of faces, whose
+    # temporaries stay small enough to be reused, not page-faulted in fresh for each run.
+    sums = np.empty(n_faces, dtype=np.uint64)
+    for first in range(0, n_faces, _BLOCK):
+        last = min(first + _BLOCK, n_faces)
+        corners = corner_verts[loop_start[first]:ends[last - 1]]
+        starts = loop_start[first:last] - loop_start[first]
+        np.add.reduceat(np.take(vertex_hashes, corners), starts, out=sums[first:last])
+    return _mix64_in_place(sums) if mixed else sums
 
 
 def group_hashes(labels: ArrayLike, member_hashes: ArrayLike, n_groups: int) -> np.ndarray:
@@ -219,8 +241,7 @@ def stable_draws(
     keys = np.asarray(key_hashes, dtype=np.uint64)
     if keys.ndim != 1:
         raise ValueError(f"key_hashes must have shape (n,), got {keys.shape}")
-    words = keys ^ _seed_word(seed, stream)
-    words = mix64(words).astype("<u8", copy=False)
+    words = _mix64_in_place(keys ^ _seed_word(seed, stream)).astype("<u8", copy=False)
     colors = words.view("<u2").astype(np.uint16, copy=False).reshape(-1, 4)
     if not random_alpha:
         colors[:, 3] = _U16_MAX
