@@ -166,7 +166,8 @@ def face_hashes(
     if n_faces == 0:
         return np.zeros(0, dtype=np.uint64)
     ends = np.cumsum(loop_total)
-    in_order = loop_start[0] == 0 and ends[-1] == len(corner_verts) and np.array_equal(loop_start[1:], ends[:-1])
+    in_order = (loop_start[0] == 0 and ends[-1] == len(corner_verts)
+                and np.array_equal(loop_start[1:], ends[:-1]))
     if not in_order:
         owner = core.loop_colors(loop_start, loop_total, np.arange(n_faces)[:, None], len(corner_verts))[:, 0]
         sums = _segment_sums(np.take(vertex_hashes, corner_verts), owner, n_faces)
