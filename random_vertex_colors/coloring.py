@@ -526,24 +526,6 @@ def mesh_groups(
     return MeshGroups(colors, legend_keys(mesh, granularity, n_groups), face_labels=labels)
 
 
-def corner_colors(
-    mesh: Mesh,
-    run: Run,
-    object_name: str,
-    loop_start: np.ndarray,
-    loop_total: np.ndarray,
-    srgb_target: bool,
-    current: np.ndarray | None = None,
-) -> np.ndarray:
-    """(n_loops, 4) float32 colors in the attribute's space, for every corner.
-
-    ``current``, the colors there ((n_loops, 4) float32 in the attribute's
-    space), is needed by JITTER only.
-    """
-    groups = mesh_groups(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
-    return groups.corner_colors(srgb_target, loop_start, loop_total, len(mesh.loops))
-
-
 def jitter_groups(
     mesh: Mesh,
     run: Run,
