@@ -181,6 +181,23 @@ def test_the_groups_left_keep_their_colors_bit_for_bit(empty_scene, granularity,
     assert {key: after[key] for key in kept} == {key: before[key] for key in kept}
 
 
+@pytest.mark.parametrize("granularity", ["FACE", "ISLAND", "VERTEX"])
+def test_jitter_shifts_each_group_by_its_key(empty_scene, granularity):
+    """Stable RGB, then Stable Jitter over it: the groups left get the same shifted colors."""
+
+    def jittered(objects):
+        color(granularity, "RGB")
+        color(granularity, "JITTER", jitter_hue=0.3, jitter_saturation=0.3, jitter_value=0.3)
+        return colors_by_key(objects, granularity)
+
+    objects = scene_for(granularity)
+    before = jittered(objects)
+    objects = edit(objects, granularity)
+    after = jittered(objects)
+    kept = set(before) & set(after)
+    assert len(kept) >= 2 and {key: after[key] for key in kept} == {key: before[key] for key in kept}
+
+
 @pytest.mark.parametrize("granularity", PER_MESH)
 def test_without_stable_the_same_edit_moves_colors(empty_scene, granularity):
     """The test above can fail: by index, the groups left change color."""
