@@ -35,7 +35,7 @@ ATTRIBUTE = "Col"
 def best_of_alternating(methods: dict, rounds: int, setup) -> dict:
     """Each method's best time over ``rounds`` rounds, the methods taking turns in each round."""
     times: dict[str, list[float]] = {name: [] for name in methods}
-    for name, run in methods.items():  # warm-up
+    for run in methods.values():  # warm-up
         setup()
         run()
     for _ in range(rounds):
