@@ -302,6 +302,7 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     groups = mesh_groups(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
     new_colors = groups.corner_colors(srgb_target, loop_start, loop_total, len(mesh.loops))
     legend = mesh_legend(groups, object_name, mesh, n_faces) if settings.legend else None
+    del groups  # the group colors and labels, freed before the blend and the write
     if current is not None:
         new_colors = blend_with_current(new_colors, current, settings, srgb_target, loop_start, loop_total)
 
