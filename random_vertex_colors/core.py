@@ -582,6 +582,45 @@ def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = Non
     return face_components(loop_start, loop_total, corner_verts, n_verts)
 
 
+def vertex_groups(loop_start, loop_total, corner_verts, face_labels, n_verts: int) -> np.ndarray:
+    """The group of each vertex, from the group of each face around it.
+
+    For groups made of whole vertices (islands): every face around a vertex
+    must be in one group.
+
+    Parameters
+    ----------
+    loop_start, loop_total : (n_faces,) arrays of int
+    corner_verts : (n_loops,) array of int
+        The vertex of each corner, in ``0 .. n_verts - 1``.
+    face_labels : (n_faces,) array of int
+        The group of each face, as from ``face_islands``.
+    n_verts : int
+
+    Returns
+    -------
+    (n_verts,) ndarray of int64
+        The group of each vertex; -1 for a vertex in no face (a loose vertex).
+
+    Raises
+    ------
+    ValueError
+        On bad shapes, or when faces of two groups share a vertex.
+    """
+    corner_verts = _as_index_array(corner_verts, "corner_verts")
+    face_labels = _as_index_array(face_labels, "face_labels")
+    if face_labels.shape[0] != np.shape(loop_start)[0]:
+        raise ValueError(f"face_labels has {face_labels.shape[0]} rows for {np.shape(loop_start)[0]} faces")
+    if corner_verts.size and (corner_verts.min() < 0 or corner_verts.max() >= n_verts):
+        raise ValueError(f"corner_verts must lie in 0..{n_verts - 1}")
+    corner_labels = loop_colors(loop_start, loop_total, face_labels[:, None], len(corner_verts))[:, 0]
+    labels = np.full(n_verts, -1, dtype=np.int64)
+    labels[corner_verts] = corner_labels
+    if not np.array_equal(labels[corner_verts], corner_labels):
+        raise ValueError("faces of two groups share a vertex: the groups are not made of whole vertices")
+    return labels
+
+
 def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
     """Give corners that share a vertex and a UV one id.
 

@@ -12,6 +12,7 @@ from random_vertex_colors.core import (
     face_islands,
     uv_islands,
     uv_vertex_ids,
+    vertex_groups,
 )
 
 
@@ -89,6 +90,29 @@ def test_face_islands_match_union_find_over_shared_vertices(mesh):
     order = {root: k for k, root in enumerate(dict.fromkeys(expected.tolist()))}
     np.testing.assert_array_equal(labels, [order[r] for r in expected.tolist()])
     assert n_islands == len(order)
+
+
+@given(meshes_with_islands())
+def test_vertex_groups_give_each_vertex_the_island_of_its_faces(mesh):
+    faces, n_verts = mesh
+    starts, totals, corner_verts = face_layout(faces)
+    labels, _ = face_islands(starts, totals, corner_verts, n_verts)
+    groups = vertex_groups(starts, totals, corner_verts, labels, n_verts)
+    assert groups.shape == (n_verts,) and groups.dtype == np.int64
+    for vertex in range(n_verts):  # test-only loop: each vertex against the faces that hold it
+        around = {int(labels[f]) for f, face in enumerate(faces) if vertex in face}
+        assert around == ({int(groups[vertex])} if around else set())
+        assert around or groups[vertex] == -1  # a vertex in no face belongs to no island
+
+
+def test_vertex_groups_refuse_groups_that_split_a_vertex():
+    starts, totals, corner_verts = face_layout([[0, 1, 2], [1, 2, 3]])
+    with pytest.raises(ValueError, match="share a vertex"):
+        vertex_groups(starts, totals, corner_verts, np.array([0, 1]), 4)
+    with pytest.raises(ValueError, match="2 faces"):
+        vertex_groups(starts, totals, corner_verts, np.array([0]), 4)
+    with pytest.raises(ValueError, match=r"0\.\.2"):
+        vertex_groups(starts, totals, corner_verts, np.array([0, 0]), 3)
 
 
 def test_face_components_refuse_empty_faces():
