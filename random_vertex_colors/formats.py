@@ -41,6 +41,9 @@ class Operator:
     # FLOAT_COLOR attribute: glTF and PLY add-ons of Blender 3.4 and 3.5. The keyword named
     # here exists only in those versions.
     legacy_colors_keyword: str | None = None
+    # Such an exporter that reads a point-domain color attribute itself, when it is the render
+    # color (glTF 3.4, which reads corner colors by vertex index: a corner copy would scramble them).
+    reads_point_colors: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +71,7 @@ FORMATS = (
             ("export_vertex_color", "ACTIVE"),
             ("export_colors", True),
             ("export_all_vertex_colors", False),
-        ), legacy_colors_keyword="export_colors"),),
+        ), legacy_colors_keyword="export_colors", reads_point_colors=True),),
         addon="io_scene_gltf2",
     ),
     Format(
@@ -247,19 +250,32 @@ def _numpy_bool_alias() -> None:
         numpy.bool = bool  # type: ignore[attr-defined]
 
 
-def _byte_color_copies(bpy: ModuleType) -> None:
-    """Copy each mesh's active FLOAT_COLOR corner attribute into a BYTE_COLOR one and make that active.
+def _byte_color_copies(bpy: ModuleType, copy_points: bool) -> None:
+    """Copy each mesh's active color attribute into a BYTE_COLOR corner one and make that active.
 
     For the exporters of ``legacy_colors_keyword``, which see only byte
-    colors; called on the file about to be exported, never saved.
+    colors on face corners: a FLOAT_COLOR corner attribute, or with
+    ``copy_points`` a point attribute of either type (each corner takes its
+    vertex's color), is copied. Without ``copy_points`` a point attribute
+    is made the render color, which such an exporter reads. Called on the
+    file about to be exported, never saved.
     """
     for mesh in bpy.data.meshes:
         active = mesh.color_attributes.active_color
-        if active is None or active.data_type != "FLOAT_COLOR" or active.domain != "CORNER":
+        if active is None or active.domain not in ("CORNER", "POINT"):
+            continue
+        if active.domain == "POINT" and not copy_points:
+            mesh.color_attributes.render_color_index = mesh.color_attributes.active_color_index
+            continue
+        if active.domain == "CORNER" and active.data_type != "FLOAT_COLOR":
             continue
         name = active.name
         values = numpy_floats(len(active.data) * 4)
         active.data.foreach_get("color", values)
+        if active.domain == "POINT":
+            corner_vertices = numpy_ints(len(mesh.loops))
+            mesh.loops.foreach_get("vertex_index", corner_vertices)
+            values = values.reshape(-1, 4)[corner_vertices].ravel()
         copy = mesh.color_attributes.new(name[:50] + " bytes", "BYTE_COLOR", "CORNER")
         if copy is None:
             continue
@@ -277,6 +293,13 @@ def numpy_floats(n: int) -> Any:
     import numpy
 
     return numpy.empty(n, numpy.float32)
+
+
+def numpy_ints(n: int) -> Any:
+    """An empty int32 array of ``n`` values."""
+    import numpy
+
+    return numpy.empty(n, numpy.int32)
 
 
 def import_file(bpy: ModuleType, path: str, shown: str) -> None:
@@ -321,7 +344,7 @@ def export_file(bpy: ModuleType, output: str) -> None:
     operator, function, rna = found
     keywords = _supported(rna, operator.keywords)
     if operator.legacy_colors_keyword in keywords:
-        _byte_color_copies(bpy)
+        _byte_color_copies(bpy, copy_points=not operator.reads_point_colors)
     ext = extension_of(output)
     if fmt.name == "glTF" and "export_format" in rna.properties:
         keywords["export_format"] = "GLB" if ext == ".glb" else "GLTF_SEPARATE"

@@ -75,8 +75,8 @@ CASES = {
         "Corner, name another one, or leave Attribute empty", setup="attributes"),
     **{f"per {granularity.lower()} on points": Case(
         {"granularity": granularity, "domain": 'POINT'}, ["--granularity", granularity, "--domain", "POINT"],
-        f"Per {label} cannot be stored on points: {why}. Choose Domain Corner, or Per Vertex, Island or Object",
-        setup="attributes")
+        f"Per {label} cannot be stored on points: {why}. "
+        "Choose Domain Corner, or Per Vertex, Island or Object", setup="attributes")
        for granularity, label, why in (
            ("FACE", "Face", "a vertex shared by several faces would need one color for each"),
            ("UV_ISLAND", "UV Island", "a vertex on a UV seam belongs to two UV islands"),
