@@ -299,32 +299,46 @@ def test_the_command_line_writes_points(empty_scene, tmp_path):
     assert all(len(np.unique(points[8 * i:8 * i + 8], axis=0)) == 1 for i in range(3))
 
 
-def test_a_point_attribute_round_trips_through_ply(empty_scene, tmp_path):
-    if not (formats.can_write(bpy, ".ply") and formats.can_read(bpy, ".ply")):
-        pytest.skip(f"Blender {bpy.app.version_string} cannot both write and read .ply")
-    grid(4, 4, name="Grid")
+@pytest.mark.parametrize("ext", [".ply", ".glb"])
+@pytest.mark.parametrize("domain", ['POINT', 'CORNER'])
+def test_the_colored_attribute_round_trips_through_per_vertex_formats(empty_scene, tmp_path, ext, domain):
+    """PLY and glTF (3.4's) hold one color per vertex: per vertex colors survive, on either domain.
+
+    Beside another color attribute, on the other domain, that was the active and render color:
+    the new attribute is the one exported.
+    """
+    if not (formats.can_write(bpy, ext) and formats.can_read(bpy, ext)):
+        pytest.skip(f"Blender {bpy.app.version_string} cannot both write and read {ext}")
+    me = grid(4, 4, name="Grid").data
+    me.color_attributes.new("Other", 'BYTE_COLOR', 'CORNER' if domain == 'POINT' else 'POINT')
+    me.color_attributes.active_color = me.color_attributes["Other"]
+    me.color_attributes.render_color_index = me.color_attributes.active_color_index
     source = tmp_path / "in.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(source), copy=True)
-    options = ("--domain", "POINT", "--granularity", "VERTEX", "--seed", "9")
+    options = ("--domain", domain, "--granularity", "VERTEX", "--seed", "9")
     home = tmp_path / "home"
-    for out in (tmp_path / "out.blend", tmp_path / "out.ply"):
+    for out in (tmp_path / "out.blend", tmp_path / f"out{ext}"):
         done = run_command(source, "-o", out, *options, home=home)
         assert done.code == 0, done
     bpy.ops.wm.open_mainfile(filepath=str(tmp_path / "out.blend"), load_ui=False, use_scripts=False)
     me = bpy.data.meshes["Grid"]
     expected = read(me, "Color", "color_srgb")
+    if domain == 'CORNER':
+        per_vertex = np.zeros((len(me.vertices), 4), dtype=np.float32)
+        per_vertex[corner_verts(me)] = expected
+        expected = per_vertex
     positions = np.array([vertex.co[:] for vertex in me.vertices])
 
-    formats.import_file(bpy, str(tmp_path / "out.ply"), "out.ply")
+    formats.import_file(bpy, str(tmp_path / f"out{ext}"), f"out{ext}")
     ob = next(ob for ob in bpy.data.objects if ob.type == 'MESH')
     attribute = ob.data.color_attributes.active_color
     values = read(ob.data, attribute.name, "color_srgb")
-    if attribute.domain == 'CORNER':  # Blender 3.4's importer: corners, each its vertex's color
+    if attribute.domain == 'CORNER':  # the glTF importer, and 3.4's PLY importer: corners
         per_vertex = np.zeros((len(ob.data.vertices), 4), dtype=np.float32)
         per_vertex[corner_verts(ob.data)] = values
         values = per_vertex
     read_positions = np.array([(ob.matrix_world @ vertex.co)[:] for vertex in ob.data.vertices])
-    assert len(read_positions) == len(positions)
+    assert len(read_positions) == len(positions)  # no vertex split: neighbors agree at each vertex
     for position, color in zip(read_positions, values, strict=True):
         nearest = int(np.argmin(((positions - position) ** 2).sum(axis=1)))
         assert np.abs(color[:3] - expected[nearest, :3]).max() <= TOLERANCE
