@@ -560,8 +560,7 @@ def point_groups(
     if granularity == "OBJECT":
         return np.zeros(n_verts, dtype=np.int64), 1
     if granularity == "ISLAND":
-        face_labels, n_islands = core.face_islands(loop_start, loop_total, verts, n_verts)
-        return core.vertex_groups(loop_start, loop_total, verts, face_labels, n_verts), n_islands
+        return core.vertex_islands(loop_start, loop_total, verts, n_verts)
     raise ValueError(f"granularity {granularity!r} cannot be stored on points")
 
 

@@ -513,6 +513,12 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
         component's first face.
     n_components : int
     """
+    labels, n_components, _ = _components(loop_start, loop_total, corner_keys, n_keys)
+    return labels, n_components
+
+
+def _components(loop_start, loop_total, corner_keys, n_keys: int) -> tuple[np.ndarray, int, np.ndarray]:
+    """``face_components``, and the component of each key: (n_keys,) int64, -1 for a key in no face."""
     loop_start = _as_index_array(loop_start, "loop_start")
     loop_total = _as_index_array(loop_total, "loop_total")
     n_faces = loop_start.shape[0]
@@ -525,7 +531,7 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
     if keys.size and (keys.min() < 0 or keys.max() >= n_keys):
         raise ValueError(f"corner_keys must lie in 0..{n_keys - 1}")
     if n_faces == 0:
-        return np.zeros(0, dtype=np.int64), 0
+        return np.zeros(0, dtype=np.int64), 0, np.full(n_keys, -1, dtype=np.int64)
     # Join every corner's key to the key of its face's first corner (the
     # first corners themselves would only join themselves).
     face_first_keys = keys[loop_start]
@@ -550,7 +556,9 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
     first_of_own = first_face[face_roots]
     is_first = first_of_own == face_ids
     label_at_first = np.cumsum(is_first, dtype=np.int64) - 1
-    return label_at_first[first_of_own], int(label_at_first[-1]) + 1
+    # A key in no face is its own root, whose first face is the n_faces sentinel: label -1.
+    key_labels = np.append(label_at_first, -1)[first_face[roots]]
+    return label_at_first[first_of_own], int(label_at_first[-1]) + 1, key_labels
 
 
 def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = None):
@@ -582,43 +590,31 @@ def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = Non
     return face_components(loop_start, loop_total, corner_verts, n_verts)
 
 
-def vertex_groups(loop_start, loop_total, corner_verts, face_labels, n_verts: int) -> np.ndarray:
-    """The group of each vertex, from the group of each face around it.
-
-    For groups made of whole vertices (islands): every face around a vertex
-    must be in one group.
+def vertex_islands(loop_start, loop_total, corner_verts, n_verts: int) -> tuple[np.ndarray, int]:
+    """The island of each vertex, numbered as ``face_islands`` numbers the islands of its faces.
 
     Parameters
     ----------
     loop_start, loop_total : (n_faces,) arrays of int
     corner_verts : (n_loops,) array of int
         The vertex of each corner, in ``0 .. n_verts - 1``.
-    face_labels : (n_faces,) array of int
-        The group of each face, as from ``face_islands``.
     n_verts : int
 
     Returns
     -------
-    (n_verts,) ndarray of int64
-        The group of each vertex; -1 for a vertex in no face (a loose vertex).
+    labels : (n_verts,) ndarray of int64
+        Island of each vertex; -1 for a vertex in no face (a loose vertex
+        belongs to no island).
+    n_islands : int
 
-    Raises
-    ------
-    ValueError
-        On bad shapes, or when faces of two groups share a vertex.
+    Notes
+    -----
+    The same union-find as ``face_islands``, read per vertex: one gather
+    over the vertices, none over the corners.
     """
     corner_verts = _as_index_array(corner_verts, "corner_verts")
-    face_labels = _as_index_array(face_labels, "face_labels")
-    if face_labels.shape[0] != np.shape(loop_start)[0]:
-        raise ValueError(f"face_labels has {face_labels.shape[0]} rows for {np.shape(loop_start)[0]} faces")
-    if corner_verts.size and (corner_verts.min() < 0 or corner_verts.max() >= n_verts):
-        raise ValueError(f"corner_verts must lie in 0..{n_verts - 1}")
-    corner_labels = loop_colors(loop_start, loop_total, face_labels[:, None], len(corner_verts))[:, 0]
-    labels = np.full(n_verts, -1, dtype=np.int64)
-    labels[corner_verts] = corner_labels
-    if not np.array_equal(labels[corner_verts], corner_labels):
-        raise ValueError("faces of two groups share a vertex: the groups are not made of whole vertices")
-    return labels
+    _, n_islands, labels = _components(loop_start, loop_total, corner_verts, n_verts)
+    return labels, n_islands
 
 
 def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
