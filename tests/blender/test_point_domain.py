@@ -299,6 +299,21 @@ def test_the_command_line_writes_points(empty_scene, tmp_path):
     assert all(len(np.unique(points[8 * i:8 * i + 8], axis=0)) == 1 for i in range(3))
 
 
+def test_batch_workers_write_points_too(empty_scene, tmp_path):
+    cubes(2, name="Cubes")
+    inputs = [tmp_path / "a.blend", tmp_path / "b.blend"]
+    for path in inputs:
+        bpy.ops.wm.save_as_mainfile(filepath=str(path), copy=True)
+    done = run_command(*inputs, "--output-dir", tmp_path / "out", "--jobs", "1", "--domain", "POINT",
+                       "--granularity", "VERTEX", home=tmp_path / "home")
+    assert done.code == 0, done
+    for path in inputs:
+        bpy.ops.wm.open_mainfile(filepath=str(tmp_path / "out" / path.name), load_ui=False, use_scripts=False)
+        attribute = bpy.data.meshes["Cubes"].color_attributes.active_color
+        assert attribute.domain == 'POINT'
+        assert len(np.unique(read(bpy.data.meshes["Cubes"], attribute.name), axis=0)) == 16
+
+
 @pytest.mark.parametrize("ext", [".ply", ".glb"])
 @pytest.mark.parametrize("domain", ['POINT', 'CORNER'])
 def test_the_colored_attribute_round_trips_through_per_vertex_formats(empty_scene, tmp_path, ext, domain):
