@@ -363,3 +363,50 @@ def test_a_legend_path_that_cannot_be_written_is_refused_before_anything(empty_s
         stderr = capsys.readouterr().err
         assert stderr.strip() == f"random_vertex_colors: error: {message}"
         assert not output.exists()
+
+
+# -- the POINT domain ---------------------------------------------------------------------------
+
+
+def point_colors_by_position(ob, name):
+    """{vertex position: its color bytes} of a point attribute."""
+    values = read_loop_colors(ob.data, name)
+    return {tuple(vertex.co): values[vertex.index].tobytes() for vertex in ob.data.vertices}
+
+
+@pytest.mark.parametrize("granularity", ["VERTEX", "ISLAND"])
+def test_on_points_a_vertex_gets_its_corners_stable_color_and_keeps_it_through_edits(
+    empty_scene, granularity
+):
+    ob = cube_mesh(5)
+    for mode in ("RGB", "JITTER"):
+        color(granularity, mode, attribute_name="Corners")
+        color(granularity, mode, attribute_name="Points", domain='POINT')
+    corners = read_loop_colors(ob.data, "Corners")
+    points = read_loop_colors(ob.data, "Points")
+    vertex_of_corner = np.array([loop.vertex_index for loop in ob.data.loops])
+    assert np.array_equal(points[vertex_of_corner, :3], corners[:, :3])
+    before = point_colors_by_position(ob, "Points")
+    ob = edit([ob], granularity)[0]
+    for mode in ("RGB", "JITTER"):
+        color(granularity, mode, attribute_name="Points", domain='POINT')
+    after = point_colors_by_position(ob, "Points")
+    kept = set(before) & set(after)
+    assert len(kept) >= 8 and {key: after[key] for key in kept} == {key: before[key] for key in kept}
+
+
+@pytest.mark.parametrize("granularity", ["VERTEX", "ISLAND", "OBJECT"])
+def test_the_legend_on_points_matches_the_colors_written(empty_scene, granularity):
+    ob = cube_mesh(4)
+    color(granularity, "DISTINCT", attribute_name="Points", domain='POINT', legend=True)
+    document = json.loads(bpy.data.texts["Points legend"].as_string())
+    points = read_loop_colors(ob.data, "Points", prop="color_srgb")
+    vertex_groups = {  # each vertex's legend key, from Blender's data: cube i holds vertices 8i..8i+7
+        "VERTEX": lambda v: v, "ISLAND": lambda v: v // 8, "OBJECT": lambda v: ob.name}[granularity]
+    groups = {group["key"]: group for group in document["groups"]}
+    assert len(groups) == {"VERTEX": 32, "ISLAND": 4, "OBJECT": 1}[granularity]
+    for vertex in range(len(ob.data.vertices)):
+        group = groups[vertex_groups(vertex)]
+        assert np.allclose(points[vertex], group["srgb"], atol=3e-4, rtol=0)
+    if granularity == "ISLAND":
+        assert all(group["faces"] == 6 for group in groups.values())
