@@ -113,7 +113,7 @@ def section(data: dict, image: str) -> list[str]:
         f"`benchmarks/distinctness.py`: ours (`core.distinct_colors(n)`), glasbey {m['glasbey']} "
         f"(`create_palette(n)`, which keeps away from the darkest and lightest colors) and distinctipy "
         f"{m['distinctipy']} (`get_colors(n, rng=0)`). Ours takes "
-        f"{data['ours_256_seconds'] * 1000:.2f} ms for n = 256 (target ≤ 20 ms, table already loaded).",
+        f"{data['ours_256_seconds'] * 1000:.3f} ms for n = 256 (target ≤ 20 ms, table already loaded).",
         "",
         f"**Ours ÷ glasbey is at least {worst:.2f}× at every n from {min(ns)} to {max(ns)} (lowest at "
         f"n = {worst_n}; target ≥ {TARGET_RATIO}×): {'met' if worst >= TARGET_RATIO else 'NOT MET'}.**",
