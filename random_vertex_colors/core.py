@@ -792,7 +792,7 @@ def distinct_colors(n: int, rng: np.random.Generator | None = None) -> np.ndarra
     """The first ``n`` colors of the DISTINCT sequence: as far apart as the eye can tell.
 
     The sequence (``distinct_table.py``, made by ``tools/distinct_table.py``) is
-    greedy maximin in CIEDE2000 over 8-bit sRGB colors, from black: each color
+    greedy maximin in CIEDE2000 over 8-bit sRGB colors, from yellow: each color
     is the one farthest from all before it, so every prefix is as distinct as
     that choice makes it and ``n`` groups take the best ``n`` colors. Every
     color is an exact 8-bit sRGB code, so byte attributes and 8-bit files keep
