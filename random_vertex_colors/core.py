@@ -515,6 +515,12 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
         component's first face.
     n_components : int
     """
+    labels, n_components, _ = _components(loop_start, loop_total, corner_keys, n_keys)
+    return labels, n_components
+
+
+def _components(loop_start, loop_total, corner_keys, n_keys: int) -> tuple[np.ndarray, int, np.ndarray]:
+    """``face_components``, and the component of each key: (n_keys,) int64, -1 for a key in no face."""
     loop_start = _as_index_array(loop_start, "loop_start")
     loop_total = _as_index_array(loop_total, "loop_total")
     n_faces = loop_start.shape[0]
@@ -527,7 +533,7 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
     if keys.size and (keys.min() < 0 or keys.max() >= n_keys):
         raise ValueError(f"corner_keys must lie in 0..{n_keys - 1}")
     if n_faces == 0:
-        return np.zeros(0, dtype=np.int64), 0
+        return np.zeros(0, dtype=np.int64), 0, np.full(n_keys, -1, dtype=np.int64)
     # Join every corner's key to the key of its face's first corner (the
     # first corners themselves would only join themselves).
     face_first_keys = keys[loop_start]
@@ -552,7 +558,9 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
     first_of_own = first_face[face_roots]
     is_first = first_of_own == face_ids
     label_at_first = np.cumsum(is_first, dtype=np.int64) - 1
-    return label_at_first[first_of_own], int(label_at_first[-1]) + 1
+    # A key in no face is its own root, whose first face is the n_faces sentinel: label -1.
+    key_labels = np.append(label_at_first, -1)[first_face[roots]]
+    return label_at_first[first_of_own], int(label_at_first[-1]) + 1, key_labels
 
 
 def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = None):
@@ -582,6 +590,33 @@ def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = Non
     if n_verts is None:
         n_verts = int(corner_verts.max()) + 1 if corner_verts.size else 0
     return face_components(loop_start, loop_total, corner_verts, n_verts)
+
+
+def vertex_islands(loop_start, loop_total, corner_verts, n_verts: int) -> tuple[np.ndarray, int]:
+    """The island of each vertex, numbered as ``face_islands`` numbers the islands of its faces.
+
+    Parameters
+    ----------
+    loop_start, loop_total : (n_faces,) arrays of int
+    corner_verts : (n_loops,) array of int
+        The vertex of each corner, in ``0 .. n_verts - 1``.
+    n_verts : int
+
+    Returns
+    -------
+    labels : (n_verts,) ndarray of int64
+        Island of each vertex; -1 for a vertex in no face (a loose vertex
+        belongs to no island).
+    n_islands : int
+
+    Notes
+    -----
+    The same union-find as ``face_islands``, read per vertex: one gather
+    over the vertices, none over the corners.
+    """
+    corner_verts = _as_index_array(corner_verts, "corner_verts")
+    _, n_islands, labels = _components(loop_start, loop_total, corner_verts, n_verts)
+    return labels, n_islands
 
 
 def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
