@@ -1,9 +1,9 @@
 """The DISTINCT color sequence: 1024 8-bit sRGB colors from tools/distinct_table.py.
 
-Do not edit: run ``python3 tools/distinct_table.py`` to remake it. A greedy maximin sequence in
-CIEDE2000 over the 8-bit sRGB colors whose channels are multiples of 3 (or 255), from #ffff00:
-the first n colors are at least gaps[n - 1] apart (116.6 for 2, 8.42 for 256,
-5.01 for 1024). Three bytes (r, g, b) a color, in order.
+Do not edit: run ``python3 tools/distinct_table.py`` to remake it. A greedy maximin sequence
+in CIEDE2000 over the 8-bit sRGB colors whose channels are multiples of 3 (or 255), from
+#ffff00. The smallest CIEDE2000 between two of the first n colors: 116.6 for n = 2,
+8.42 for 256, 5.01 for 1024. Three bytes (r, g, b) a color.
 """
 
 STEP = 3

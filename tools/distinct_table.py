@@ -190,8 +190,8 @@ def module_text(table: np.ndarray, step: int, gaps: np.ndarray) -> str:
         f'"""The DISTINCT color sequence: {len(table)} 8-bit sRGB colors from tools/distinct_table.py.\n\n'
         "Do not edit: run ``python3 tools/distinct_table.py`` to remake it. A greedy maximin sequence\n"
         f"in CIEDE2000 over the 8-bit sRGB colors whose channels are multiples of {step} (or 255), from\n"
-        f"{start}: the first n colors are at least gaps[n - 1] apart ({gaps[1]:.1f} for 2, {gaps[255]:.2f}\n"
-        f"for 256, {gaps[-1]:.2f} for {len(table)}). Three bytes (r, g, b) a color, in order.\n"
+        f"{start}. The smallest CIEDE2000 between two of the first n colors: {gaps[1]:.1f} for n = 2,\n"
+        f"{gaps[255]:.2f} for 256, {gaps[-1]:.2f} for {len(table)}. Three bytes (r, g, b) a color.\n"
         '"""\n\n'
         f"STEP = {step}\n\n"
         f"SRGB8_HEX = (\n{body}\n)\n"

@@ -94,6 +94,11 @@ def test_the_table_is_what_the_script_makes():
     start = np.flatnonzero(core._codes24(grid) == core._codes24(TABLE[:1])[0])
     picked, _gaps = generator.greedy_maximin(grid, 12, start=int(start[0]))
     assert np.array_equal(grid[picked], TABLE[:12])
+    # And the module is the script's text for this table, its figures included.
+    distances = pairwise(TABLE / 255.0)
+    gaps = np.array([np.inf] + [distances[k, :k].min() for k in range(1, len(TABLE))])
+    text = generator.module_text(TABLE, distinct_table.STEP, gaps)
+    assert (ROOT / "random_vertex_colors" / "distinct_table.py").read_text() == text
 
 
 def test_distinct_beats_the_old_lattice_at_every_n():
