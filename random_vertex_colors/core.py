@@ -16,12 +16,14 @@ Conventions
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing
 
+from . import distinct_table
 from .options import COLOR_MODES, ColorSettings
 
 __all__ = [
@@ -767,43 +769,86 @@ def _check_range(name: str, value_range) -> tuple[float, float]:
     return low, high
 
 
-def _lattice_size(n: int) -> int:
-    k = 2
-    while k**3 < n:
+_ALL_SRGB8 = 1 << 24  # how many 8-bit sRGB colors there are
+
+
+@functools.lru_cache(maxsize=1)
+def _distinct_table() -> np.ndarray:
+    """The shipped DISTINCT sequence (distinct_table.py), (t, 3) uint8 sRGB codes, read once."""
+    table = np.frombuffer(bytes.fromhex("".join(distinct_table.SRGB8_HEX)), dtype=np.uint8).reshape(-1, 3)
+    table.flags.writeable = False
+    return table
+
+
+def _codes24(srgb8) -> np.ndarray:
+    """Each (r, g, b) 8-bit color as one int64 ``r << 16 | g << 8 | b``."""
+    srgb8 = np.asarray(srgb8).astype(np.int64)
+    return srgb8[:, 0] << 16 | srgb8[:, 1] << 8 | srgb8[:, 2]
+
+
+def _beyond_table(count: int, table: np.ndarray) -> np.ndarray:
+    """``count`` more 8-bit colors after ``table``: none of them in it, none twice, while 8-bit sRGB has room.
+
+    They are points of the smallest k x k x k lattice of 8-bit levels that
+    holds enough colors the table has not taken, in lattice order; where it
+    holds more, evenly spaced ones, so the ones left out are spread over the
+    cube. Past all 2**24 colors, the whole sequence (table first) repeats.
+
+    Returns
+    -------
+    (count, 3) ndarray of uint8
+    """
+    taken = _codes24(table)
+    is_taken = np.zeros(_ALL_SRGB8, dtype=bool)  # a lookup: much faster than np.isin on millions
+    is_taken[taken] = True
+    k = min(256, max(2, int(np.ceil((count + len(table)) ** (1 / 3)))))
+    while True:
+        levels = np.rint(np.arange(k) * (255 / (k - 1))).astype(np.int32)
+        codes = (levels[:, None, None] << 16 | levels[None, :, None] << 8 | levels[None, None, :]).ravel()
+        codes = codes[~is_taken[codes]]
+        if len(codes) >= count or k == 256:
+            break
         k += 1
-    return k
+    if len(codes) > count:
+        codes = codes[np.arange(count, dtype=np.int64) * len(codes) // count]
+    elif len(codes) < count:  # every 8-bit color used: start again from the table's first
+        codes = np.resize(np.concatenate([taken, codes]), len(table) + count)[len(table):]
+    return np.stack([codes >> 16, codes >> 8 & 255, codes & 255], axis=1).astype(np.uint8)
 
 
-def _distinct16(n: int, rng: np.random.Generator | None) -> np.ndarray:
-    """``distinct_colors`` as (n, 3) uint16, without building the whole lattice."""
-    k = _lattice_size(n)
-    levels = np.rint(np.arange(k) / (k - 1) * _U16_MAX).astype(np.uint16)
-    points = np.arange(n) if rng is None else rng.permutation(k**3)[:n]
-    return np.stack([levels[points // (k * k)], levels[points // k % k], levels[points % k]], axis=1)
+def _distinct8(n: int, rng: np.random.Generator | None) -> np.ndarray:
+    """``distinct_colors`` as (n, 3) uint8 sRGB codes."""
+    table = _distinct_table()
+    colors = table[:n] if n <= len(table) else np.concatenate([table, _beyond_table(n - len(table), table)])
+    return colors if rng is None else colors[rng.permutation(n)]
 
 
 def distinct_colors(n: int, rng: np.random.Generator | None = None) -> np.ndarray:
-    """``n`` RGB colours spread as far apart as a cubic lattice allows.
+    """The first ``n`` colors of the DISTINCT sequence: as far apart as the eye can tell.
 
-    The lattice has ``k = ceil(cbrt(n))`` levels per channel (at least 2,
-    from 0 to 1), so any two colours are at least ``1 / (k - 1)`` apart:
-    up to 8 colours are cube corners 1 apart, 24 colours 0.5, 1000 colours 1/9.
+    The sequence (``distinct_table.py``, made by ``tools/distinct_table.py``) is
+    greedy maximin in CIEDE2000 over 8-bit sRGB colors, from yellow: each color
+    is the one farthest from all before it, so every prefix is as distinct as
+    that choice makes it and ``n`` groups take the best ``n`` colors. Every
+    color is an exact 8-bit sRGB code, so byte attributes and 8-bit files keep
+    them apart. Past the table, more 8-bit colors follow from a lattice
+    (``_beyond_table``), never one already used while 8-bit sRGB has room.
 
     Parameters
     ----------
     n : int
     rng : numpy.random.Generator, optional
-        Picks which ``n`` lattice points, in which order; without it, the
-        first ``n`` in lattice order.
+        Shuffles which row gets which of the ``n`` colors (the set does not
+        change); without it, sequence order.
 
     Returns
     -------
     (n, 3) ndarray of float64 in [0, 1]
-        Levels quantized to 16 bits, as the colours are drawn.
+        sRGB, multiples of 1/255.
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
-    return _distinct16(n, rng) / _U16_MAX
+    return _distinct8(n, rng) / 255.0
 
 
 def shape_colors(
@@ -825,8 +870,8 @@ def shape_colors(
     color_mode : {'RGB', 'HSV', 'GRAYSCALE', 'DISTINCT'}
         RGB uses the draws as they are. HSV maps them uniformly into the
         ranges (a hue range with min > max wraps through red). GRAYSCALE
-        sets r = g = b. DISTINCT gives ``distinct_colors(n)``, the lattice
-        points and their order picked by the draws. PALETTE is ``palette_colors``'s.
+        sets r = g = b. DISTINCT gives the first n colors of ``distinct_colors``,
+        which group gets which picked by the draws. PALETTE is ``palette_colors``'s.
     hue_range, saturation_range, value_range : (min, max) in [0, 1]
 
     Returns
@@ -852,9 +897,9 @@ def shape_colors(
         out[:, 1] = out[:, 0]
         out[:, 2] = out[:, 0]
     elif color_mode == "DISTINCT":
-        # Which lattice points, and which group gets which, follow the draws.
-        lattice_rng = np.random.default_rng(draws16[:8, :3].astype(np.uint32).ravel())
-        out[:, :3] = _distinct16(draws16.shape[0], lattice_rng)
+        # The first n colors of the sequence; which group gets which follows the draws.
+        order_rng = np.random.default_rng(draws16[:8, :3].astype(np.uint32).ravel())
+        out[:, :3] = _distinct8(draws16.shape[0], order_rng).astype(np.uint16) * 257
     else:
         raise ValueError(f"color_mode must be one of {COLOR_MODES[:2] + COLOR_MODES[3:]}, got {color_mode!r}")
     return out
