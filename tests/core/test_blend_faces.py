@@ -95,10 +95,10 @@ def test_one_color_broadcast_over_every_face_and_read_only_faces():
     current = np.random.default_rng(1).random((sizes.sum(), 4), dtype=np.float32)
     row = np.array([0.2, 0.9, 0.4, 1.0], np.float32)
     faces = np.broadcast_to(row, (len(sizes), 4))
+    written = (True, True, False, False)
     for mix in (0.3, 1.0):
-        out = core.blend_face_colors(current, faces, mix, (True, True, False, False), True, starts, sizes)
-        expected = core.blend_colors(current, np.tile(row, (len(current), 1)), mix, (True, True, False, False),
-                                     True)
+        out = core.blend_face_colors(current, faces, mix, written, True, starts, sizes)
+        expected = core.blend_colors(current, np.tile(row, (len(current), 1)), mix, written, True)
         assert np.array_equal(out, expected)
 
 
