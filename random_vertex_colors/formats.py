@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -200,30 +201,31 @@ def writable(bpy: ModuleType) -> list[str]:
 
 def check_readable(bpy: ModuleType, path: str) -> Format:
     """The format of ``path``; FormatError naming the extension and the Blender when it cannot be read."""
-    ext = extension_of(path)
-    fmt = BY_EXTENSION.get(ext)
-    if fmt is None:
-        known = ", ".join(EXTENSIONS)
-        raise FormatError(f"'{path}': '{ext or '(no extension)'}' is not a format this tool reads ({known})")
-    if not can_read(bpy, ext):
-        raise FormatError(
-            f"'{path}': {blender_version(bpy)} cannot read {fmt.name} ({ext}) files; "
-            f"it reads {', '.join(readable(bpy))}"
-        )
-    return fmt
+    return _checked_format(bpy, path, "read", can_read, readable)
 
 
 def check_writable(bpy: ModuleType, path: str) -> Format:
     """The format of ``path``; FormatError naming the extension and the Blender when it cannot be written."""
+    return _checked_format(bpy, path, "write", can_write, writable)
+
+
+def _checked_format(
+    bpy: ModuleType,
+    path: str,
+    verb: str,
+    can: Callable[[ModuleType, str], bool],
+    supported: Callable[[ModuleType], list[str]],
+) -> Format:
+    """The format of ``path`` when this Blender can ``verb`` it (read or write), else FormatError."""
     ext = extension_of(path)
     fmt = BY_EXTENSION.get(ext)
     if fmt is None:
-        known = ", ".join(EXTENSIONS)
-        raise FormatError(f"'{path}': '{ext or '(no extension)'}' is not a format this tool writes ({known})")
-    if not can_write(bpy, ext):
+        shown = ext or "(no extension)"
+        raise FormatError(f"'{path}': '{shown}' is not a format this tool {verb}s ({', '.join(EXTENSIONS)})")
+    if not can(bpy, ext):
         raise FormatError(
-            f"'{path}': {blender_version(bpy)} cannot write {fmt.name} ({ext}) files; "
-            f"it writes {', '.join(writable(bpy))}"
+            f"'{path}': {blender_version(bpy)} cannot {verb} {fmt.name} ({ext}) files; "
+            f"it {verb}s {', '.join(supported(bpy))}"
         )
     return fmt
 
