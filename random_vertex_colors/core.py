@@ -1065,19 +1065,25 @@ def jitter_group_colors(mean_srgb, draws16, half_widths) -> np.ndarray:
     return out
 
 
+def _at_least(values: np.ndarray, low: float) -> np.ndarray:
+    """``np.maximum(values, low)`` for float32, as a clip: vectorized, where a maximum with a scalar is not."""
+    return np.clip(values, np.float32(low), np.float32(np.inf))
+
+
 def _srgb_from(values: np.ndarray, linear: bool) -> np.ndarray:
     """RGBA float32 rows as sRGB (alpha as is): converted when ``linear``, else copied.
 
     ``linear_to_srgb`` in float32 over whole rows (alpha put back after):
     contiguous passes, faster than converting the strided RGB columns. The
-    power is taken as ``exp(log(x) / 2.4)``, whose float32 passes are
-    vectorized where ``np.power``'s are not; within 5e-7 of the float64 function.
+    power is taken as ``exp(log(x) / 2.4)``, whose float32 passes numpy
+    vectorizes where it does not ``np.power``'s; within 5e-7 of the float64
+    function.
     """
     values = np.ascontiguousarray(values, dtype=np.float32)
     if not linear:
         return values.copy()
-    clipped = np.maximum(values, np.float32(0.0))
-    out = np.maximum(clipped, np.float32(0.0031308))  # the log's argument kept in range
+    clipped = _at_least(values, 0.0)
+    out = _at_least(clipped, 0.0031308)  # the log's argument kept in range
     np.log(out, out=out)
     out *= np.float32(1 / 2.4)
     np.exp(out, out=out)
@@ -1092,7 +1098,7 @@ def _srgb_to(values: np.ndarray, linear: bool) -> np.ndarray:
     """The inverse of ``_srgb_from``: ``srgb_to_linear`` in float32 over whole rows, as exp(2.4 log(x))."""
     if not linear:
         return values
-    out = np.maximum(values, np.float32(0.04045))
+    out = _at_least(values, 0.04045)
     out += np.float32(0.055)
     out *= np.float32(1 / 1.055)
     np.log(out, out=out)
