@@ -1066,7 +1066,7 @@ def jitter_group_colors(mean_srgb, draws16, half_widths) -> np.ndarray:
 
 
 def _at_least(values: np.ndarray, low: float) -> np.ndarray:
-    """``np.maximum(values, low)`` for float32, as a clip: vectorized, where a maximum with a scalar is not."""
+    """``np.maximum(values, low)`` as a clip, which numpy vectorizes (a maximum with a scalar it does not)."""
     return np.clip(values, np.float32(low), np.float32(np.inf))
 
 
