@@ -239,12 +239,18 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     elif corner_mask is not None or settings.reads_current_colors:
         current = mesh_arrays.read_colors(mesh, name)
     groups = mesh_groups(mesh, run, object_name, loop_start, loop_total)
+    blend_with = current if settings.reads_current_colors else None
+    rows_srgb = group_rows_in_srgb(groups, settings, srgb_target, blend_with is not None)
+    # Only the finished rows are kept: the draws are freed before the (n_loops, 4) fill.
     colors = mesh_group_colors(mesh, run, groups, srgb_target, loop_start, loop_total, current)
+    rows = colors.in_space(rows_srgb)
+    del colors
     # Blended into ``current`` itself unless a mask needs the colors there afterwards.
     new_colors = corner_colors(
-        colors, groups, settings, srgb_target, loop_start, loop_total, len(mesh.loops), current,
+        rows, rows_srgb, groups, settings, srgb_target, loop_start, loop_total, len(mesh.loops), blend_with,
         in_place=corner_mask is None,
     )
+    del rows
 
     changed = n_faces
     if corner_mask is not None:
@@ -394,8 +400,19 @@ def mesh_group_colors(
     return core.GroupColors(core.jitter_group_colors(means, shifts, half_widths))
 
 
+def group_rows_in_srgb(groups: MeshGroups, settings: ColorSettings, srgb_target: bool, blends: bool) -> bool:
+    """True when ``corner_colors`` takes the group colors in sRGB, False: in the attribute's space.
+
+    A mix is taken in sRGB, so colors drawn in sRGB go into it as they are,
+    not converted to scene linear and back; VERTEX blends per corner, in the
+    attribute's space.
+    """
+    return srgb_target or (blends and settings.mix < 1.0 and groups.corner_labels is None)
+
+
 def corner_colors(
-    colors: core.GroupColors,
+    rows: np.ndarray,
+    rows_srgb: bool,
     groups: MeshGroups,
     settings: ColorSettings,
     srgb_target: bool,
@@ -407,22 +424,24 @@ def corner_colors(
 ) -> np.ndarray:
     """(n_loops, 4) float32 in the attribute's space: each corner its group's color.
 
-    Where the settings read the colors there (``current``, (n_loops, 4)
-    float32 in the attribute's space), the new colors go only into the
-    written channels, mixed by ``settings.mix``; per face, before anything is
-    spread to the corners, and into ``current`` itself when ``in_place``.
+    Parameters
+    ----------
+    rows : (n_groups, 4) ndarray of float32
+        Each group's color: in sRGB when ``rows_srgb`` (see
+        ``group_rows_in_srgb``), else in the attribute's space.
+    current : (n_loops, 4) ndarray of float32, optional
+        The colors there, in the attribute's space, when the settings blend
+        with them: the new colors then go only into the written channels,
+        mixed by ``settings.mix``, per face before anything is spread to the
+        corners, and into ``current`` itself when ``in_place``.
     """
-    blends = current is not None and settings.reads_current_colors
     mix, written, linear = settings.mix, settings.written_channels, not srgb_target
     if groups.corner_labels is not None:  # VERTEX
-        new = colors.in_space(srgb_target)[groups.corner_labels]
-        if not blends:
+        new = rows[groups.corner_labels]
+        if current is None:
             return new
         return core.blend_colors(current, new, mix, written, linear, reuse_new=True)
-    # A mix is taken in sRGB: colors drawn in sRGB go in as they are, not converted there and back.
-    face_srgb = blends and mix < 1.0
-    rows = colors.in_space(srgb_target or face_srgb)
-    if not blends and len(rows) == 1:  # one color for the whole mesh (OBJECT, a single island...)
+    if current is None and len(rows) == 1:  # one color for the whole mesh (OBJECT, a single island...)
         return np.ascontiguousarray(np.broadcast_to(rows[0], (n_loops, 4)))
     if groups.face_labels is None:
         face_rows = rows
@@ -430,13 +449,11 @@ def corner_colors(
         face_rows = np.broadcast_to(rows[0], (len(loop_start), 4))
     else:
         face_rows = rows[groups.face_labels]
-    del rows  # freed before the (n_loops, 4) fill: keeps peak memory near the output's size
-    if not blends:
+    if current is None:
         return core.loop_colors(loop_start, loop_total, face_rows, n_loops)
-    assert current is not None
     return core.blend_face_colors(
         current, face_rows, mix, written, linear, loop_start, loop_total,
-        in_place=in_place, face_srgb=face_srgb,
+        in_place=in_place, face_srgb=rows_srgb,
     )
 
 
