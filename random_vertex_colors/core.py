@@ -1066,8 +1066,16 @@ def jitter_group_colors(mean_srgb, draws16, half_widths) -> np.ndarray:
 
 
 def _at_least(values: np.ndarray, low: float) -> np.ndarray:
-    """``np.maximum(values, low)`` as a clip, which numpy vectorizes (a maximum with a scalar it does not)."""
-    return np.clip(values, np.float32(low), np.float32(np.inf))
+    """``np.maximum(values, low)`` for float32, as a new array.
+
+    Against an array filled with ``low``, not the scalar: numpy (1.24 to 2.3)
+    vectorizes a maximum of two arrays but not one with a broadcast scalar,
+    and ``np.clip`` is as slow before numpy 2. Fill and maximum cost less
+    than the maximum with the scalar alone.
+    """
+    out = np.empty(values.shape, dtype=np.float32)
+    out.fill(np.float32(low))
+    return np.maximum(values, out, out=out)
 
 
 def _srgb_from(values: np.ndarray, linear: bool) -> np.ndarray:
