@@ -10,8 +10,9 @@ Conventions
   (Blender's "loops") ``loop_start[i] .. loop_start[i] + loop_total[i] - 1``.
 * Colours are RGBA rows, shape ``(n, 4)``.  Random colours are drawn as
   16-bit quantized sRGB values (``uint16``, 0..65535), the space of Blender's
-  colour picker, and converted to the target space at the end with a lookup
-  table: one gather instead of a power function per value.
+  colour picker, and converted to the target space at the end: scene linear
+  with a lookup table (one gather instead of a power function per value),
+  sRGB float with one exact division.
 """
 
 from __future__ import annotations
