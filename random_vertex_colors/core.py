@@ -1228,6 +1228,9 @@ def _block_face_rows(corners: np.ndarray, local_start: np.ndarray, same_size: in
     one contiguous pass; the block is uniform when the only differences are
     between a face's first corner and the corner before it.
     """
+    first_face = corners[:same_size or (int(local_start[1]) if local_start.size > 1 else len(corners))]
+    if not bool((first_face.view(np.uint64) == first_face[:1].view(np.uint64)).all()):
+        return None  # colors that differ at the corners show at once: no pass over the block
     words = corners.view(np.uint64).reshape(-1)
     differs = (words[2:] != words[:-2]).reshape(-1, 2)  # row i: corner i + 1 against corner i
     at_face_starts = differs[same_size - 1::same_size] if same_size else differs[local_start[1:] - 1]
