@@ -17,6 +17,7 @@ Conventions
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 from typing import NamedTuple
@@ -24,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing
 
+from . import distinct_table
 from .options import COLOR_MODES, ColorSettings
 
 __all__ = [
@@ -526,6 +528,12 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
         component's first face.
     n_components : int
     """
+    labels, n_components, _ = _components(loop_start, loop_total, corner_keys, n_keys)
+    return labels, n_components
+
+
+def _components(loop_start, loop_total, corner_keys, n_keys: int) -> tuple[np.ndarray, int, np.ndarray]:
+    """``face_components``, and the component of each key: (n_keys,) int64, -1 for a key in no face."""
     loop_start = _as_index_array(loop_start, "loop_start")
     loop_total = _as_index_array(loop_total, "loop_total")
     n_faces = loop_start.shape[0]
@@ -538,7 +546,7 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
     if keys.size and (keys.min() < 0 or keys.max() >= n_keys):
         raise ValueError(f"corner_keys must lie in 0..{n_keys - 1}")
     if n_faces == 0:
-        return np.zeros(0, dtype=np.int64), 0
+        return np.zeros(0, dtype=np.int64), 0, np.full(n_keys, -1, dtype=np.int64)
     # Join every corner's key to the key of its face's first corner (the
     # first corners themselves would only join themselves).
     face_first_keys = keys[loop_start]
@@ -563,7 +571,9 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
     first_of_own = first_face[face_roots]
     is_first = first_of_own == face_ids
     label_at_first = np.cumsum(is_first, dtype=np.int64) - 1
-    return label_at_first[first_of_own], int(label_at_first[-1]) + 1
+    # A key in no face is its own root, whose first face is the n_faces sentinel: label -1.
+    key_labels = np.append(label_at_first, -1)[first_face[roots]]
+    return label_at_first[first_of_own], int(label_at_first[-1]) + 1, key_labels
 
 
 def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = None):
@@ -593,6 +603,33 @@ def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = Non
     if n_verts is None:
         n_verts = int(corner_verts.max()) + 1 if corner_verts.size else 0
     return face_components(loop_start, loop_total, corner_verts, n_verts)
+
+
+def vertex_islands(loop_start, loop_total, corner_verts, n_verts: int) -> tuple[np.ndarray, int]:
+    """The island of each vertex, numbered as ``face_islands`` numbers the islands of its faces.
+
+    Parameters
+    ----------
+    loop_start, loop_total : (n_faces,) arrays of int
+    corner_verts : (n_loops,) array of int
+        The vertex of each corner, in ``0 .. n_verts - 1``.
+    n_verts : int
+
+    Returns
+    -------
+    labels : (n_verts,) ndarray of int64
+        Island of each vertex; -1 for a vertex in no face (a loose vertex
+        belongs to no island).
+    n_islands : int
+
+    Notes
+    -----
+    The same union-find as ``face_islands``, read per vertex: one gather
+    over the vertices, none over the corners.
+    """
+    corner_verts = _as_index_array(corner_verts, "corner_verts")
+    _, n_islands, labels = _components(loop_start, loop_total, corner_verts, n_verts)
+    return labels, n_islands
 
 
 def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
@@ -745,43 +782,86 @@ def _check_range(name: str, value_range) -> tuple[float, float]:
     return low, high
 
 
-def _lattice_size(n: int) -> int:
-    k = 2
-    while k**3 < n:
+_ALL_SRGB8 = 1 << 24  # how many 8-bit sRGB colors there are
+
+
+@functools.lru_cache(maxsize=1)
+def _distinct_table() -> np.ndarray:
+    """The shipped DISTINCT sequence (distinct_table.py), (t, 3) uint8 sRGB codes, read once."""
+    table = np.frombuffer(bytes.fromhex("".join(distinct_table.SRGB8_HEX)), dtype=np.uint8).reshape(-1, 3)
+    table.flags.writeable = False
+    return table
+
+
+def _codes24(srgb8) -> np.ndarray:
+    """Each (r, g, b) 8-bit color as one int64 ``r << 16 | g << 8 | b``."""
+    srgb8 = np.asarray(srgb8).astype(np.int64)
+    return srgb8[:, 0] << 16 | srgb8[:, 1] << 8 | srgb8[:, 2]
+
+
+def _beyond_table(count: int, table: np.ndarray) -> np.ndarray:
+    """``count`` more 8-bit colors after ``table``: none of them in it, none twice, while 8-bit sRGB has room.
+
+    They are points of the smallest k x k x k lattice of 8-bit levels that
+    holds enough colors the table has not taken, in lattice order; where it
+    holds more, evenly spaced ones, so the ones left out are spread over the
+    cube. Past all 2**24 colors, the whole sequence (table first) repeats.
+
+    Returns
+    -------
+    (count, 3) ndarray of uint8
+    """
+    taken = _codes24(table)
+    is_taken = np.zeros(_ALL_SRGB8, dtype=bool)  # a lookup: much faster than np.isin on millions
+    is_taken[taken] = True
+    k = min(256, max(2, int(np.ceil((count + len(table)) ** (1 / 3)))))
+    while True:
+        levels = np.rint(np.arange(k) * (255 / (k - 1))).astype(np.int32)
+        codes = (levels[:, None, None] << 16 | levels[None, :, None] << 8 | levels[None, None, :]).ravel()
+        codes = codes[~is_taken[codes]]
+        if len(codes) >= count or k == 256:
+            break
         k += 1
-    return k
+    if len(codes) > count:
+        codes = codes[np.arange(count, dtype=np.int64) * len(codes) // count]
+    elif len(codes) < count:  # every 8-bit color used: start again from the table's first
+        codes = np.resize(np.concatenate([taken, codes]), len(table) + count)[len(table):]
+    return np.stack([codes >> 16, codes >> 8 & 255, codes & 255], axis=1).astype(np.uint8)
 
 
-def _distinct16(n: int, rng: np.random.Generator | None) -> np.ndarray:
-    """``distinct_colors`` as (n, 3) uint16, without building the whole lattice."""
-    k = _lattice_size(n)
-    levels = np.rint(np.arange(k) / (k - 1) * _U16_MAX).astype(np.uint16)
-    points = np.arange(n) if rng is None else rng.permutation(k**3)[:n]
-    return np.stack([levels[points // (k * k)], levels[points // k % k], levels[points % k]], axis=1)
+def _distinct8(n: int, rng: np.random.Generator | None) -> np.ndarray:
+    """``distinct_colors`` as (n, 3) uint8 sRGB codes."""
+    table = _distinct_table()
+    colors = table[:n] if n <= len(table) else np.concatenate([table, _beyond_table(n - len(table), table)])
+    return colors if rng is None else colors[rng.permutation(n)]
 
 
 def distinct_colors(n: int, rng: np.random.Generator | None = None) -> np.ndarray:
-    """``n`` RGB colours spread as far apart as a cubic lattice allows.
+    """The first ``n`` colors of the DISTINCT sequence: as far apart as the eye can tell.
 
-    The lattice has ``k = ceil(cbrt(n))`` levels per channel (at least 2,
-    from 0 to 1), so any two colours are at least ``1 / (k - 1)`` apart:
-    up to 8 colours are cube corners 1 apart, 24 colours 0.5, 1000 colours 1/9.
+    The sequence (``distinct_table.py``, made by ``tools/distinct_table.py``) is
+    greedy maximin in CIEDE2000 over 8-bit sRGB colors, from yellow: each color
+    is the one farthest from all before it, so every prefix is as distinct as
+    that choice makes it and ``n`` groups take the best ``n`` colors. Every
+    color is an exact 8-bit sRGB code, so byte attributes and 8-bit files keep
+    them apart. Past the table, more 8-bit colors follow from a lattice
+    (``_beyond_table``), never one already used while 8-bit sRGB has room.
 
     Parameters
     ----------
     n : int
     rng : numpy.random.Generator, optional
-        Picks which ``n`` lattice points, in which order; without it, the
-        first ``n`` in lattice order.
+        Shuffles which row gets which of the ``n`` colors (the set does not
+        change); without it, sequence order.
 
     Returns
     -------
     (n, 3) ndarray of float64 in [0, 1]
-        Levels quantized to 16 bits, as the colours are drawn.
+        sRGB, multiples of 1/255.
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
-    return _distinct16(n, rng) / _U16_MAX
+    return _distinct8(n, rng) / 255.0
 
 
 def shape_colors(
@@ -803,8 +883,8 @@ def shape_colors(
     color_mode : {'RGB', 'HSV', 'GRAYSCALE', 'DISTINCT'}
         RGB uses the draws as they are. HSV maps them uniformly into the
         ranges (a hue range with min > max wraps through red). GRAYSCALE
-        sets r = g = b. DISTINCT gives ``distinct_colors(n)``, the lattice
-        points and their order picked by the draws. PALETTE is ``palette_colors``'s.
+        sets r = g = b. DISTINCT gives the first n colors of ``distinct_colors``,
+        which group gets which picked by the draws. PALETTE is ``palette_colors``'s.
     hue_range, saturation_range, value_range : (min, max) in [0, 1]
 
     Returns
@@ -830,9 +910,9 @@ def shape_colors(
         out[:, 1] = out[:, 0]
         out[:, 2] = out[:, 0]
     elif color_mode == "DISTINCT":
-        # Which lattice points, and which group gets which, follow the draws.
-        lattice_rng = np.random.default_rng(draws16[:8, :3].astype(np.uint32).ravel())
-        out[:, :3] = _distinct16(draws16.shape[0], lattice_rng)
+        # The first n colors of the sequence; which group gets which follows the draws.
+        order_rng = np.random.default_rng(draws16[:8, :3].astype(np.uint32).ravel())
+        out[:, :3] = _distinct8(draws16.shape[0], order_rng).astype(np.uint16) * 257
     else:
         raise ValueError(f"color_mode must be one of {COLOR_MODES[:2] + COLOR_MODES[3:]}, got {color_mode!r}")
     return out
