@@ -88,45 +88,6 @@ class Outcome:
     error: ColorError | None
 
 
-@dataclass(frozen=True)
-class MeshGroups:
-    """One mesh's groups: each group's color, which faces or corners it covers, its legend key.
-
-    ``face_labels``: (n_faces,) group of each face; ``corner_labels``: VERTEX's
-    (n_loops,) group of each corner; neither: FACE (group i is face i), or
-    ``whole``: one group covering the mesh (OBJECT). ``keys``: each group's
-    legend key, (n_groups,) int64 or a list of names (None for an empty slot).
-    """
-
-    colors: core.GroupColors
-    keys: np.ndarray | list[str | None]
-    face_labels: np.ndarray | None = None
-    corner_labels: np.ndarray | None = None
-    whole: bool = False
-
-    def face_counts(self, n_faces: int) -> np.ndarray:
-        """(n_groups,) int64 faces per group; VERTEX: the corners around each vertex."""
-        n_groups = len(self.keys)
-        if self.whole:
-            return np.full(n_groups, n_faces, dtype=np.int64)
-        labels = self.corner_labels if self.corner_labels is not None else self.face_labels
-        if labels is None:
-            return np.ones(n_groups, dtype=np.int64)
-        return np.bincount(labels, minlength=n_groups).astype(np.int64)
-
-    def corner_colors(self, srgb_target: bool, loop_start: np.ndarray, loop_total: np.ndarray,
-                      n_loops: int) -> np.ndarray:
-        """(n_loops, 4) float32 colors in the attribute's space, for every corner."""
-        colors = self.colors.in_space(srgb_target)
-        if self.whole:
-            return np.ascontiguousarray(np.broadcast_to(colors[0], (n_loops, 4)))
-        if self.corner_labels is not None:
-            return colors[self.corner_labels]
-        face_colors = colors if self.face_labels is None else colors[self.face_labels]
-        del colors  # freed before the (n_loops, 4) fill: keeps peak memory near the output's size
-        return core.loop_colors(loop_start, loop_total, face_colors, n_loops)
-
-
 def resolve_palette(
     settings: ColorSettings, palettes: BlendDataPalettes, tool_palette: Palette | None
 ) -> core.Palette | None:
@@ -303,12 +264,20 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
         return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes, legend)
     corner_mask = changed_corners(mesh, masks or Masks(), loop_start, loop_total)
     current = current_colors(mesh, name, created, corner_mask is not None, settings)
-    groups = mesh_groups(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
-    new_colors = groups.corner_colors(srgb_target, loop_start, loop_total, len(mesh.loops))
-    legend = mesh_legend(groups, object_name, mesh, n_faces) if settings.legend else None
-    del groups  # the group colors and labels, freed before the blend and the write
-    if current is not None:
-        new_colors = blend_with_current(new_colors, current, settings, srgb_target, loop_start, loop_total)
+    groups = mesh_groups(mesh, run, object_name, loop_start, loop_total)
+    blend_with = current if settings.reads_current_colors else None
+    rows_srgb = group_rows_in_srgb(groups, settings, srgb_target, blend_with is not None)
+    # Only the finished rows are kept: the draws are freed before the (n_loops, 4) fill.
+    colors = mesh_group_colors(mesh, run, groups, srgb_target, loop_start, loop_total, current)
+    legend = mesh_legend(mesh, object_name, settings.granularity, groups, colors) if settings.legend else None
+    rows = colors.in_space(rows_srgb)
+    del colors
+    # Blended into ``current`` itself unless a mask needs the colors there afterwards.
+    new_colors = corner_colors(
+        rows, rows_srgb, groups, settings, srgb_target, loop_start, loop_total, len(mesh.loops), blend_with,
+        in_place=corner_mask is None,
+    )
+    del rows
 
     changed = n_faces
     if corner_mask is not None:
@@ -344,10 +313,23 @@ def store_colors(mesh: Mesh, name: str, colors: np.ndarray) -> None:
     mesh.update()
 
 
-def mesh_legend(groups: MeshGroups, object_name: str, mesh: Mesh, n_faces: int) -> MeshLegend:
-    """The legend of one mesh's groups: keys, faces, each group's new color in sRGB."""
-    srgb = groups.colors.in_space(srgb_target=True)
-    return MeshLegend(object_name, mesh.name, groups.keys, groups.face_counts(n_faces), srgb)
+def mesh_legend(
+    mesh: Mesh, object_name: str, granularity: str, groups: MeshGroups, colors: core.GroupColors
+) -> MeshLegend:
+    """The legend of one mesh's groups on the CORNER domain: keys, faces, each group's new color in sRGB.
+
+    Faces per group; for VERTEX, the faces around the vertex (its corners).
+    """
+    keys = legend_keys(mesh, granularity, groups.n_groups, object_name)
+    if groups.element_labels is not None:
+        faces = np.bincount(groups.element_labels, minlength=groups.n_groups)
+    elif groups.face_labels is None:
+        faces = np.ones(groups.n_groups, dtype=np.int64)
+    elif groups.n_groups == 1:
+        faces = np.array([len(groups.face_labels)])
+    else:
+        faces = np.bincount(groups.face_labels, minlength=groups.n_groups)
+    return MeshLegend(object_name, mesh.name, keys, faces.astype(np.int64), colors.in_space(srgb_target=True))
 
 
 def new_attribute_colors(n_elements: int) -> np.ndarray:
@@ -360,42 +342,6 @@ def new_attribute_colors(n_elements: int) -> np.ndarray:
     colors = np.zeros((n_elements, 4), dtype=np.float32)
     colors[:, 3] = 1.0
     return colors
-
-
-def blend_with_current(
-    new_colors: np.ndarray,
-    current: np.ndarray,
-    settings: ColorSettings,
-    srgb_target: bool,
-    loop_start: np.ndarray,
-    loop_total: np.ndarray,
-) -> np.ndarray:
-    """The new colors on the chosen channels, mixed with the colors there by ``settings.mix``.
-
-    Parameters
-    ----------
-    new_colors, current : (n_elements, 4) ndarray of float32
-        In the attribute's space. ``current`` is not changed.
-    settings : ColorSettings
-        ``mix`` and ``written_channels``.
-    srgb_target : bool
-        The attribute stores sRGB (else scene linear; the mix is in sRGB either way).
-    loop_start, loop_total : (n_faces,) ndarray of int
-        The faces, for blending once per face where the corners of each face agree.
-
-    Returns
-    -------
-    (n_elements, 4) ndarray of float32
-        ``new_colors`` itself when every channel is written with mix 1.
-    """
-    if not settings.reads_current_colors:
-        return new_colors
-    written, linear = settings.written_channels, not srgb_target
-    if len(new_colors) == int(loop_total.sum()):
-        return core.blend_corner_colors(
-            current, new_colors, settings.mix, written, linear, loop_start, loop_total, reuse_new=True
-        )
-    return core.blend_colors(current, new_colors, settings.mix, written, linear, reuse_new=True)
 
 
 def changed_corners(
@@ -448,11 +394,23 @@ def face_set_groups(mesh: Mesh) -> tuple[np.ndarray | None, np.ndarray]:
     return ids.astype(np.int64), labels.ravel()
 
 
-def legend_keys(mesh: Mesh, granularity: str, n_groups: int) -> np.ndarray | list[str | None]:
-    """Each per-mesh group's legend key: face, island or vertex index, or face set id.
+def legend_keys(
+    mesh: Mesh, granularity: str, n_groups: int, object_name: str
+) -> np.ndarray | list[str | None]:
+    """Each group's legend key, in the order of ``mesh_groups``'s groups.
 
-    A mesh without face sets is one group, key None.
+    OBJECT: the object's name. MATERIAL: each distinct key's material name,
+    None for an empty slot (or no slot). FACE_SET: the face set id (None for
+    a mesh without face sets, one group). Others: the face, island or vertex index.
     """
+    if granularity == "OBJECT":
+        return [object_name]
+    if granularity == "MATERIAL":
+        # shared_keys names each slot's material; a group is a distinct key, in sorted order.
+        keys = shared_keys(mesh, granularity, object_name)
+        slot_names = [material.name if material is not None else None for material in mesh.materials]
+        first_slots = [keys.index(key) for key in sorted(set(keys))]
+        return [slot_names[slot] if slot < len(slot_names) else None for slot in first_slots]
     if granularity == "FACE_SET":
         ids, _labels = face_set_groups(mesh)
         return [None] if ids is None else ids
@@ -492,7 +450,9 @@ def group_draws(
 ) -> np.ndarray:
     """(n_groups, 4) uint16 draws of one mesh's groups: by index from the mesh's stream, or stable.
 
-    ``stream`` "jitter" draws JITTER's shifts (random alpha always drawn there).
+    ``labels``: each face's group (None for FACE and VERTEX), which stable
+    island keys are made from. ``stream`` "jitter" draws JITTER's shifts
+    (random alpha always drawn there).
     """
     random_alpha = settings.random_alpha or stream == "jitter"
     if settings.stable:
@@ -501,100 +461,152 @@ def group_draws(
     return core.random_srgb16(core.rng_for(settings.seed, mesh.name_full, stream), n_groups, random_alpha)
 
 
-def shared_groups(mesh: Mesh, run: Run, object_name: str) -> MeshGroups:
-    """OBJECT and MATERIAL: the mesh's rows of the run's shared colors, one per distinct key."""
-    granularity = run.settings.granularity
-    keys = shared_keys(mesh, granularity, object_name)
-    distinct = sorted(set(keys))
-    colors = run.shared.colors.take(np.array([run.shared.index[key] for key in distinct], dtype=np.int64))
-    if granularity == "OBJECT":
-        return MeshGroups(colors, [object_name], whole=True)
-    # A material's name, None for an empty slot (keys name each slot's material, see shared_keys).
-    slot_names = [material.name if material is not None else None for material in mesh.materials]
-    names = [slot_names[keys.index(key)] if keys.index(key) < len(slot_names) else None for key in distinct]
-    slot_rows = np.array([distinct.index(key) for key in keys], dtype=np.int64)
-    return MeshGroups(colors, names, face_labels=slot_rows[mesh_arrays.material_slots(mesh)])
+@dataclass(frozen=True)
+class MeshGroups:
+    """What shares a color on one mesh.
+
+    ``face_labels``: each face's group, (n_faces,) int; None where each face
+    is its own group (FACE) or the groups are per element. ``element_labels``:
+    each element's group where groups are given per element of the attribute
+    (VERTEX: each corner's vertex; the POINT domain: each vertex's group),
+    else None. ``shared_rows``: for OBJECT and MATERIAL, each group's row in
+    the run's ``SharedColors``, else None. ``island_faces``: where groups are
+    per element but made of faces (the POINT domain's ISLAND), each face's
+    group, which the stable keys are made from; else None.
+    """
+
+    n_groups: int
+    face_labels: np.ndarray | None = None
+    element_labels: np.ndarray | None = None
+    shared_rows: list[int] | None = None
+    island_faces: np.ndarray | None = None
+
+    def key_faces(self) -> np.ndarray | None:
+        """Each face's group for the stable keys (``group_draws``), None where groups are not of faces."""
+        return self.face_labels if self.face_labels is not None else self.island_faces
 
 
 def mesh_groups(
-    mesh: Mesh,
-    run: Run,
-    object_name: str,
-    loop_start: np.ndarray,
-    loop_total: np.ndarray,
-    srgb_target: bool,
-    current: np.ndarray | None = None,
+    mesh: Mesh, run: Run, object_name: str, loop_start: np.ndarray, loop_total: np.ndarray
 ) -> MeshGroups:
-    """Every group of ``mesh`` with its color, before the colors meet the attribute.
-
-    ``current``, the colors there ((n_loops, 4) float32 in the attribute's
-    space), is needed by JITTER only.
-    """
-    settings = run.settings
-    if settings.color_mode == "JITTER":
-        if current is None:
-            raise ValueError("color mode JITTER needs the colors there")
-        return jitter_groups(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
-    granularity = settings.granularity
+    """The groups of ``mesh`` for the run's granularity; OBJECT and MATERIAL ones are shared keys."""
+    granularity = run.settings.granularity
     if granularity in ("OBJECT", "MATERIAL"):
-        return shared_groups(mesh, run, object_name)
-    if granularity == "VERTEX":
-        n_verts = len(mesh.vertices)
-        draws = group_draws(mesh, settings, loop_start, loop_total, None, n_verts)
-        colors = shape_group_colors(draws, settings, run.palette)
-        keys = np.arange(n_verts, dtype=np.int64)
-        return MeshGroups(colors, keys, corner_labels=mesh_arrays.corner_verts(mesh))
-    labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
-    # Every group is colored whether or not its faces are selected, so a
-    # face's color does not depend on the selection.
-    draws = group_draws(mesh, settings, loop_start, loop_total, labels, n_groups)
-    colors = shape_group_colors(draws, settings, run.palette)
-    return MeshGroups(colors, legend_keys(mesh, granularity, n_groups), face_labels=labels)
-
-
-def jitter_groups(
-    mesh: Mesh,
-    run: Run,
-    object_name: str,
-    loop_start: np.ndarray,
-    loop_total: np.ndarray,
-    srgb_target: bool,
-    current: np.ndarray,
-) -> MeshGroups:
-    """JITTER: each group's mean color there, shifted by its own random hue, saturation and value.
-
-    The shifts come from JITTER's own stream of the mesh (or, for OBJECT and
-    MATERIAL, of the object or material, so one material shifts alike on
-    every mesh; with ``stable``, of each group's key); every group draws one
-    whatever the selection. Alpha is opaque, never written (see
-    ``ColorSettings.written_channels``).
-    """
-    settings = run.settings
-    granularity = settings.granularity
-    corner_labels = None
-    keys: np.ndarray | list[str | None]
-    if granularity in ("OBJECT", "MATERIAL"):
-        shared = shared_groups(mesh, run, object_name)
-        keys, shifts = shared.keys, shared.colors.values
-        face_labels = shared.face_labels if not shared.whole else np.zeros(len(loop_start), dtype=np.int64)
-        n_groups = len(keys)
-    else:
-        face_labels = None
-        if granularity == "VERTEX":
-            corner_labels, n_groups = mesh_arrays.corner_verts(mesh), len(mesh.vertices)
-            keys = np.arange(n_groups, dtype=np.int64)
+        keys = shared_keys(mesh, granularity, object_name)
+        distinct = sorted(set(keys))  # one group per key, however many slots hold it
+        slot_groups = np.array([distinct.index(key) for key in keys], dtype=np.int64)
+        if granularity == "OBJECT":
+            face_labels = np.broadcast_to(slot_groups[0], (len(loop_start),))
         else:
-            face_labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
-            keys = legend_keys(mesh, granularity, n_groups)
-        shifts = group_draws(mesh, settings, loop_start, loop_total, face_labels, n_groups, "jitter")
-        if granularity == "FACE":
-            face_labels = np.arange(n_groups)
+            face_labels = slot_groups[mesh_arrays.material_slots(mesh)]
+        return MeshGroups(len(distinct), face_labels, shared_rows=[run.shared.index[key] for key in distinct])
+    if granularity == "VERTEX":
+        return MeshGroups(len(mesh.vertices), element_labels=mesh_arrays.corner_verts(mesh))
+    labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
+    return MeshGroups(n_groups, labels)
+
+
+def mesh_group_colors(
+    mesh: Mesh,
+    run: Run,
+    groups: MeshGroups,
+    srgb_target: bool,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    current: np.ndarray | None = None,
+) -> core.GroupColors:
+    """One color per group of ``groups``, before it meets the attribute.
+
+    Every group is colored whether or not its faces are selected, so a
+    face's color does not depend on the selection. Groups draw from the
+    mesh's stream by index, or with ``stable`` from their keys (see
+    ``group_draws``); OBJECT and MATERIAL take the run's shared colors.
+    JITTER shifts each group's mean color there (``current``, (n_loops, 4)
+    float32 in the attribute's space, needed by JITTER only) by its own
+    random hue, saturation and value, from JITTER's own stream of the mesh
+    (or of each group's key with ``stable``; for OBJECT and MATERIAL, of the
+    object or material, so one material shifts alike on every mesh); alpha
+    opaque, never written (see ``ColorSettings.written_channels``).
+    """
+    settings = run.settings
+    if settings.color_mode != "JITTER":
+        if groups.shared_rows is not None:
+            return run.shared.colors.take(groups.shared_rows)
+        draws = group_draws(mesh, settings, loop_start, loop_total, groups.key_faces(), groups.n_groups)
+        return shape_group_colors(draws, settings, run.palette)
+    if current is None:
+        raise ValueError("color mode JITTER needs the colors there")
+    if groups.shared_rows is not None:
+        shifts = run.shared.colors.values[groups.shared_rows]
+    else:
+        shifts = group_draws(
+            mesh, settings, loop_start, loop_total, groups.key_faces(), groups.n_groups, "jitter"
+        )
+    face_labels = groups.face_labels
+    if face_labels is None and groups.element_labels is None:
+        face_labels = np.arange(groups.n_groups)
     means = existing_group_means(
-        current, srgb_target, loop_start, loop_total, face_labels, corner_labels, n_groups
+        current, srgb_target, loop_start, loop_total, face_labels, groups.element_labels, groups.n_groups
     )
     half_widths = (settings.jitter_hue, settings.jitter_saturation, settings.jitter_value)
-    colors = core.GroupColors(core.jitter_group_colors(means, shifts, half_widths))
-    return MeshGroups(colors, keys, face_labels=face_labels, corner_labels=corner_labels)
+    return core.GroupColors(core.jitter_group_colors(means, shifts, half_widths))
+
+
+def group_rows_in_srgb(groups: MeshGroups, settings: ColorSettings, srgb_target: bool, blends: bool) -> bool:
+    """True when ``corner_colors`` takes the group colors in sRGB, False: in the attribute's space.
+
+    A mix is taken in sRGB, so colors drawn in sRGB go into it as they are,
+    not converted to scene linear and back; VERTEX blends per corner, in the
+    attribute's space.
+    """
+    return srgb_target or (blends and settings.mix < 1.0 and groups.element_labels is None)
+
+
+def corner_colors(
+    rows: np.ndarray,
+    rows_srgb: bool,
+    groups: MeshGroups,
+    settings: ColorSettings,
+    srgb_target: bool,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    n_loops: int,
+    current: np.ndarray | None = None,
+    in_place: bool = False,
+) -> np.ndarray:
+    """(n_loops, 4) float32 in the attribute's space: each corner its group's color.
+
+    Parameters
+    ----------
+    rows : (n_groups, 4) ndarray of float32
+        Each group's color: in sRGB when ``rows_srgb`` (see
+        ``group_rows_in_srgb``), else in the attribute's space.
+    current : (n_loops, 4) ndarray of float32, optional
+        The colors there, in the attribute's space, when the settings blend
+        with them: the new colors then go only into the written channels,
+        mixed by ``settings.mix``, per face before anything is spread to the
+        corners, and into ``current`` itself when ``in_place``.
+    """
+    mix, written, linear = settings.mix, settings.written_channels, not srgb_target
+    if groups.element_labels is not None:  # VERTEX
+        new = rows[groups.element_labels]
+        if current is None:
+            return new
+        return core.blend_colors(current, new, mix, written, linear, reuse_new=True)
+    if current is None and len(rows) == 1:  # one color for the whole mesh (OBJECT, a single island...)
+        return np.ascontiguousarray(np.broadcast_to(rows[0], (n_loops, 4)))
+    if groups.face_labels is None:
+        face_rows = rows
+    elif len(rows) == 1:
+        face_rows = np.broadcast_to(rows[0], (len(loop_start), 4))
+    else:
+        face_rows = rows[groups.face_labels]
+    if current is None:
+        return core.loop_colors(loop_start, loop_total, face_rows, n_loops)
+    return core.blend_face_colors(
+        current, face_rows, mix, written, linear, loop_start, loop_total,
+        in_place=in_place, face_srgb=rows_srgb,
+    )
 
 
 def existing_group_means(
@@ -603,13 +615,13 @@ def existing_group_means(
     loop_start: np.ndarray,
     loop_total: np.ndarray,
     face_labels: np.ndarray | None,
-    corner_labels: np.ndarray | None,
+    element_labels: np.ndarray | None,
     n_groups: int,
 ) -> np.ndarray:
     """Each group's mean color over its corners, in sRGB: (n_groups, 3) float64.
 
     Groups are given per face (``face_labels``) or per corner
-    (``corner_labels``, VERTEX). Where every face's corners agree, the mean
+    (``element_labels``, VERTEX). Where every face's corners agree, the mean
     is taken over faces weighted by their corner counts: the same mean, from
     a quarter of the rows on quads, converted to sRGB a quarter as often.
     """
@@ -622,9 +634,9 @@ def existing_group_means(
             rows = current
             labels = core.loop_colors(loop_start, loop_total, face_labels[:, None], len(current))[:, 0]
     else:
-        if corner_labels is None:
-            raise ValueError("groups need face_labels or corner_labels")
-        rows, labels = current, corner_labels
+        if element_labels is None:
+            raise ValueError("groups need face_labels or element_labels")
+        rows, labels = current, element_labels
     srgb = rows[:, :3] if srgb_target else core.linear_to_srgb(rows[:, :3])
     return core.group_means(labels, srgb, n_groups, weights)
 
@@ -659,12 +671,9 @@ def color_points(
     if (labels < 0).any():
         vertex_mask = labels >= 0 if vertex_mask is None else vertex_mask & (labels >= 0)
     current = current_colors(mesh, name, created, vertex_mask is not None, settings)
-    ranges = (loop_start, loop_total, verts)
-    new_colors, group_colors = point_colors(mesh, run, object_name, labels, n_groups, srgb_target, current,
-                                            ranges)
-    legend = None
-    if settings.legend:
-        legend = point_legend(mesh, object_name, settings.granularity, group_colors, ranges, labels)
+    new_colors, legend = point_colors(
+        mesh, run, object_name, labels, n_groups, srgb_target, current, loop_start, loop_total, verts
+    )
     if current is not None and settings.reads_current_colors:
         new_colors = core.blend_colors(
             current, new_colors, settings.mix, settings.written_channels, not srgb_target, reuse_new=True
@@ -677,28 +686,6 @@ def color_points(
         new_colors = current
     store_colors(mesh, name, new_colors)
     return changed, legend
-
-
-def point_legend(
-    mesh: Mesh,
-    object_name: str,
-    granularity: str,
-    colors: core.GroupColors,
-    ranges: tuple[np.ndarray, np.ndarray, np.ndarray],
-    labels: np.ndarray,
-) -> MeshLegend:
-    """The legend of a POINT-domain run: keys and faces as on the CORNER domain, each group's color."""
-    loop_start, _loop_total, verts = ranges
-    n_groups = len(colors.values)
-    if granularity == "OBJECT":
-        keys: np.ndarray | list[str | None] = [object_name]
-        faces = np.array([len(loop_start)], dtype=np.int64)
-    elif granularity == "VERTEX":  # the faces around each vertex, counted by its corners
-        keys, faces = np.arange(n_groups, dtype=np.int64), np.bincount(verts, minlength=n_groups)
-    else:  # ISLAND: each face's island is its first vertex's
-        keys = np.arange(n_groups, dtype=np.int64)
-        faces = np.bincount(labels[verts[loop_start]], minlength=n_groups)
-    return MeshLegend(object_name, mesh.name, keys, faces.astype(np.int64), colors.in_space(srgb_target=True))
 
 
 def point_groups(
@@ -749,45 +736,55 @@ def point_colors(
     n_groups: int,
     srgb_target: bool,
     current: np.ndarray | None,
-    ranges: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> tuple[np.ndarray, core.GroupColors]:
-    """(n_verts, 4) float32 colors in the attribute's space, one per vertex, from its group; the group colors.
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    verts: np.ndarray,
+) -> tuple[np.ndarray, MeshLegend | None]:
+    """(n_verts, 4) float32 colors in the attribute's space, one per vertex, from its group; the legend.
 
-    The same draws as ``mesh_groups`` for VERTEX, ISLAND and OBJECT (stable
-    or not), so a vertex gets the color its corners get on the CORNER
-    domain. ``labels``: the group of each vertex, -1 for a vertex that keeps
-    its color (its row is then a placeholder). ``current`` ((n_verts, 4),
-    the colors there) is needed by JITTER only, which shifts each group's
-    mean over its vertices. ``ranges``: loop_start, loop_total and each
-    corner's vertex.
+    The same draws as ``mesh_group_colors`` on corners for VERTEX, ISLAND
+    and OBJECT (stable or not), so a vertex gets the color its corners get
+    on the CORNER domain. ``labels``: the group of each vertex, -1 for a
+    vertex that keeps its color (its row is then a placeholder). ``current``
+    ((n_verts, 4), the colors there) is needed by JITTER only, which shifts
+    each group's mean over its vertices. ``verts``: each corner's vertex.
+    The legend (None unless ``settings.legend``) is ``point_legend``'s.
     """
-    loop_start, loop_total, verts = ranges
-    face_labels = None
     settings = run.settings
-    if settings.granularity == "ISLAND":  # the island of each face, for stable keys
-        face_labels = labels[verts[loop_start]]
-    object_row = None
-    if settings.granularity == "OBJECT":
-        object_row = [run.shared.index[shared_keys(mesh, "OBJECT", object_name)[0]]]
     grouped = labels >= 0
-    if settings.color_mode == "JITTER":
-        if current is None:
-            raise ValueError("color mode JITTER needs the colors there")
-        if object_row is not None:
-            shifts = run.shared.colors.values[object_row]
-        else:
-            shifts = group_draws(mesh, settings, loop_start, loop_total, face_labels, n_groups, "jitter")
-        there = current[grouped, :3] if srgb_target else core.linear_to_srgb(current[grouped, :3])
-        means = core.group_means(labels[grouped], there, n_groups)
-        half_widths = (settings.jitter_hue, settings.jitter_saturation, settings.jitter_value)
-        group_colors = core.GroupColors(core.jitter_group_colors(means, shifts, half_widths))
-    elif object_row is not None:
-        group_colors = run.shared.colors.take(object_row)
-    else:
-        draws = group_draws(mesh, settings, loop_start, loop_total, face_labels, n_groups)
-        group_colors = shape_group_colors(draws, settings, run.palette)
-    colors = group_colors.in_space(srgb_target)
-    return colors[np.where(grouped, labels, 0)], group_colors
+    shared_rows = island_faces = None
+    if settings.granularity == "OBJECT":
+        shared_rows = [run.shared.index[shared_keys(mesh, "OBJECT", object_name)[0]]]
+    elif settings.granularity == "ISLAND":  # each face's island is its first vertex's
+        island_faces = labels[verts[loop_start]]
+    groups = MeshGroups(n_groups, element_labels=labels[grouped], shared_rows=shared_rows,
+                        island_faces=island_faces)
+    there = None if current is None else current[grouped]
+    colors = mesh_group_colors(mesh, run, groups, srgb_target, loop_start, loop_total, there)
+    legend = None
+    if settings.legend:
+        legend = point_legend(mesh, object_name, settings.granularity, groups, colors, verts)
+    return colors.in_space(srgb_target)[np.where(grouped, labels, 0)], legend
+
+
+def point_legend(
+    mesh: Mesh,
+    object_name: str,
+    granularity: str,
+    groups: MeshGroups,
+    colors: core.GroupColors,
+    verts: np.ndarray,
+) -> MeshLegend:
+    """The legend of a POINT-domain run: keys and faces as on the CORNER domain, each group's color."""
+    n_groups = groups.n_groups
+    keys = legend_keys(mesh, granularity, n_groups, object_name)
+    if groups.island_faces is not None:  # ISLAND
+        faces = np.bincount(groups.island_faces, minlength=n_groups)
+    elif granularity == "VERTEX":  # the faces around each vertex, counted by its corners
+        faces = np.bincount(verts, minlength=n_groups)
+    else:  # OBJECT
+        faces = np.array([len(mesh.polygons)])
+    return MeshLegend(object_name, mesh.name, keys, faces.astype(np.int64), colors.in_space(srgb_target=True))
 
 
 def color_mesh_alone(mesh: Mesh, settings: ColorSettings, palette: core.Palette | None = None) -> MeshResult:

@@ -410,3 +410,25 @@ def test_the_legend_on_points_matches_the_colors_written(empty_scene, granularit
         assert np.allclose(points[vertex], group["srgb"], atol=3e-4, rtol=0)
     if granularity == "ISLAND":
         assert all(group["faces"] == 6 for group in groups.values())
+
+
+@pytest.mark.parametrize("granularity", ["FACE", "ISLAND", "VERTEX", "MATERIAL"])
+def test_stable_mixed_with_the_colors_there_goes_halfway_to_the_legend_color(empty_scene, granularity):
+    """Mix blends the stable colors per face (or, VERTEX, per corner) into what is there, in sRGB."""
+    ob = cube_mesh(3)
+    me = ob.data
+    base_srgb = np.array([0.2, 0.45, 0.7])
+    there = np.tile(np.append(srgb_curve(base_srgb), 1.0), (len(me.loops), 1)).astype(np.float32)
+    me.color_attributes.new("Mixed", 'FLOAT_COLOR', 'CORNER').data.foreach_set("color", there.ravel())
+    select_only(ob)
+    color(granularity, "RGB", attribute_name="Mixed", mix=0.5, legend=True)
+    document = json.loads(bpy.data.texts["Mixed legend"].as_string())
+    groups = {group["key"]: group for group in document["groups"]}
+    written = read_loop_colors(me, "Mixed", prop="color_srgb")
+    first = first_corners(me)
+    expected = expected_groups([ob], granularity)
+    assert set(groups) == {key for _object, key in expected}
+    for (_object, key), members in expected.items():
+        corners = members if granularity == "VERTEX" else first[members]
+        halfway = 0.5 * base_srgb + 0.5 * np.array(groups[key]["srgb"][:3])
+        assert np.allclose(written[corners, :3], halfway, atol=3e-4, rtol=0), (key, written[corners[0]])
