@@ -36,6 +36,7 @@ LABELS = {
     "seed_f64": "seed: numpy int64/float64",
     "seed_f32": "seed: numpy int32/float32",
     "ours_rna_starts": "ours: operator, FACE, starts via foreach_get",
+    "ours_stable": "ours: operator, FACE, stable",
     "color_mesh": "ours: color_mesh() alone, no bpy.ops",
     "geometry_nodes": "Geometry Nodes, modifier applied",
     "floor": "floor: foreach_get loop_start + foreach_set",

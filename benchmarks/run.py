@@ -13,6 +13,8 @@ this one process, side by side, on the same meshes:
 * ``ours_<GRANULARITY>``: ``bpy.ops.mesh.random_vertex_colors`` end to end,
   once per item of its ``granularity`` enum (FACE alone where it has none);
 * ``ours_rna_starts``: the same with face starts read by ``foreach_get``;
+* ``ours_stable``: the operator, FACE with ``stable=True`` (colors keyed by
+  each face's vertex positions, not its index);
 * ``color_mesh``: ``coloring.color_mesh_alone``, without ``bpy.ops``;
 * ``artist_mix``, ``artist_channels``: the operator, FACE, with ``mix=0.5`` or
   ``channels={'R'}`` (they read the colors there), over colors one per face;
@@ -208,6 +210,8 @@ class Bench:
         methods["seed_f32"] = (lambda: seed_addon.numpy_kernel(me, ATTRIBUTE, np.int32, np.float32), 3)
         for granularity in self.granularities or [None]:
             methods[f"ours_{granularity or 'FACE'}"] = (operator(granularity), 5)
+        if "stable" in bpy.ops.mesh.random_vertex_colors.get_rna_type().properties:
+            methods["ours_stable"] = (operator(None, stable=True), 5)  # FACE keyed by geometry (issue 13)
         methods["ours_rna_starts"] = (rna_starts, 5)
         methods["color_mesh"] = (lambda: coloring.color_mesh_alone(me, settings), 5)
         methods.update(self.artist_methods(ob, operator))

@@ -5,12 +5,14 @@
     blender -b --factory-startup --python demo/demo.py -- --output out
 
 Writes demo.blend and demo.png (one colour per face), then one picture per
-granularity and per colour mode; prints the path of each file it wrote.
+granularity and per colour mode, and an ID map with its legend; prints the
+path of each file it wrote.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import pathlib
 import sys
@@ -142,6 +144,62 @@ def color_all(objects, **props) -> None:
     bpy.ops.mesh.random_vertex_colors(**props)
 
 
+def legend_overlay(scene, document: dict) -> list:
+    """The legend drawn in front of the camera: a swatch and "key  #rrggbb" per group, on a dark plate.
+
+    Swatches get the legend's own sRGB values; the objects hang from the camera, so they sit
+    in the frame's top right corner whatever the scene. Returns the objects, to remove them after.
+    """
+    camera = scene.camera
+    groups = document["groups"]
+    # Wider and shifted left for the picture, so the scene leaves the right side to the legend.
+    camera.data.lens, camera.data.shift_x = 35.0, 0.15
+    depth, row_height, top, left = 5.0, 0.22, 1.05, 1.95
+    added = []
+
+    def hang(ob, x, y, z_offset=0.0):
+        ob.parent = camera
+        ob.location = (x, y, -depth + z_offset)
+        ob.rotation_euler = (0.0, 0.0, 0.0)
+        added.append(ob)
+        return ob
+
+    def paint(ob, srgb):
+        attribute = ob.data.color_attributes.new("Color", 'FLOAT_COLOR', 'CORNER')
+        attribute.data.foreach_set("color_srgb", np.tile(np.float32(srgb), len(ob.data.loops)))
+        ob.data.color_attributes.active_color = attribute
+
+    def plane(name, width, height, srgb, x, y, z_offset=0.0):
+        mesh = bpy.data.meshes.new(name)
+        w, h = width / 2, height / 2
+        mesh.from_pydata([(-w, -h, 0), (w, -h, 0), (w, h, 0), (-w, h, 0)], [], [(0, 1, 2, 3)])
+        ob = bpy.data.objects.new(name, mesh)
+        scene.collection.objects.link(ob)
+        paint(ob, srgb)
+        return hang(ob, x, y, z_offset)
+
+    height = row_height * (len(groups) + 1.2)
+    plane("LegendPlate", 1.3, height, (0.08, 0.085, 0.09, 1.0), left + 0.6, top - height / 2 + 0.1, -0.01)
+    plane("LegendTitle", 0.001, 0.001, (0, 0, 0, 1), left, top)  # keeps rows aligned under the title
+    for row, group in enumerate([{"key": f"{document['granularity'].title()} legend", "hex": ""}, *groups]):
+        y = top - row * row_height
+        if row:
+            plane(f"Swatch{row}", 0.14, 0.14, group["srgb"], left, y)
+        curve = bpy.data.curves.new(f"Label{row}", 'FONT')
+        curve.body = f"{group['key']}   {group['hex']}" if row else group["key"]
+        curve.size = 0.11
+        text = bpy.data.objects.new(f"Label{row}", curve)
+        scene.collection.objects.link(text)
+        bpy.context.view_layer.objects.active = text
+        for ob in bpy.context.view_layer.objects:
+            ob.select_set(ob == text)
+        bpy.ops.object.convert(target='MESH')
+        text = bpy.context.object
+        paint(text, (0.92, 0.92, 0.9, 1.0))
+        hang(text, left + (0.12 if row else -0.07), y - 0.04)
+    return added
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default="out", help="folder for the .blend and the PNGs")
@@ -174,6 +232,14 @@ def main(argv: list[str]) -> int:
     color_all(objects, seed=args.seed, granularity='ISLAND', color_mode='GRAYSCALE', channels={'R'})
     color_all(objects, seed=args.seed, granularity='FACE', color_mode='GRAYSCALE', channels={'G'})
     written.append(render(scene, out / "channels-packed.png"))
+
+    # An ID map with its legend: one distinct, stable color per object, the legend beside it.
+    color_all(objects, seed=args.seed, granularity='OBJECT', color_mode='DISTINCT', stable=True, legend=True)
+    overlay = legend_overlay(scene, json.loads(bpy.data.texts["Color legend"].as_string()))
+    written.append(render(scene, out / "id-legend.png"))
+    for ob in overlay:
+        bpy.data.objects.remove(ob)
+    scene.camera.data.lens, scene.camera.data.shift_x = 50.0, 0.0
 
     color_all(objects, seed=args.seed)  # what demo.blend keeps: a colour per face
     blend_path = out / "demo.blend"

@@ -28,7 +28,7 @@ import traceback
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import batch, coloring, formats
+from . import batch, coloring, formats, legend
 from .options import ColorError, ColorSettings, OptionSpec, default_of, option_specs
 from .targets import why_object_is_skipped
 
@@ -116,6 +116,8 @@ def add_setting_arguments(parser: argparse.ArgumentParser) -> None:
     )
     shared = shared_flags()
     for name, spec in option_specs():
+        if not spec.in_cli:
+            continue
         if spec.part is not None:
             if spec.part == 0:
                 parts = shared[spec.flag]
@@ -186,6 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
         "a name not in the file is an error",
     )
     add_setting_arguments(parser)
+    parser.add_argument(
+        "--legend", metavar="FILE.json", dest="legend_path",
+        help="Write which group got which color, as JSON, to FILE.json (one INPUT; replaced if it "
+        "exists; its folder must exist)",
+    )
     batch.add_arguments(parser)
     return parser
 
@@ -197,7 +204,11 @@ def color_settings(args: argparse.Namespace) -> ColorSettings:
     is not given, and is refused with another mode. Values are checked by
     ``ColorSettings``, with the messages the redo panel gives.
     """
-    given = {name: getattr(args, name) for name, _spec in option_specs() if hasattr(args, name)}
+    given = {
+        name: getattr(args, name) for name, spec in option_specs() if spec.in_cli and hasattr(args, name)
+    }
+    if getattr(args, "legend_path", None) is not None:
+        given["legend"] = True
     for flag, parts in shared_flags().items():
         if hasattr(args, _flag_dest(flag)):
             given.update(zip((name for name, _spec in parts), getattr(args, _flag_dest(flag)), strict=True))
@@ -262,6 +273,32 @@ def staging_path(output: str, input_path: str, in_place: bool) -> str:
     os.close(handle)
     os.remove(staged)
     return staged
+
+
+def check_legend_path(path: str) -> None:
+    """Refuse a legend path whose folder is missing or cannot be written, or that is a folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise CliError(f"Legend folder '{folder}' does not exist")
+    if os.path.isdir(path):
+        raise CliError(f"Legend '{path}' is a folder, not a file name")
+    if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise CliError(f"Cannot write the legend '{path}': permission denied")
+
+
+def write_legend(path: str, settings: ColorSettings, outcomes: list[coloring.Outcome]) -> None:
+    """Write the run's legend to ``path`` atomically (a temporary file next to it, renamed)."""
+    results = [outcome.result for outcome in outcomes if outcome.result is not None]
+    entries = [result.legend for result in results if result.legend is not None]
+    text = legend.legend_json(settings, results[0].attribute if results else settings.attribute_name, entries)
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, staged = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(staged, path)
+    except OSError as error:
+        raise CliError(f"Cannot write the legend '{path}': {error.strerror}", EXIT_FAILED) from None
 
 
 def import_bpy() -> ModuleType:
@@ -449,11 +486,13 @@ def color_file(
     settings: ColorSettings,
     object_names: list[str] | None = None,
     in_place: bool = False,
+    legend_path: str | None = None,
 ) -> FileResult:
     """Color one file: check it, open or import it, color its meshes and write ``output``.
 
     The one-file command line and each batch worker call this. ``output``
-    may be None with ``in_place``. Raises CliError (code 2: refused before
+    may be None with ``in_place``. ``legend_path``: where the legend goes
+    (written after OUTPUT; ``settings.legend`` must be on). Raises CliError (code 2: refused before
     anything was tried; 1: failed after loading); OUTPUT is then unchanged.
     """
     check_input(input_path)
@@ -462,6 +501,8 @@ def color_file(
         output = os.path.realpath(input_path)
     check_output_format(output)
     staged = staging_path(output, input_path, in_place)
+    if legend_path is not None:
+        check_legend_path(legend_path)
 
     bpy = import_bpy()
     for path, check in ((input_path, formats.check_readable), (output, formats.check_writable)):
@@ -474,8 +515,11 @@ def color_file(
         load_file(bpy, input_path, input_path)
         objects = choose_objects(bpy, object_names, input_path)
         prepared = prepare(bpy, objects, settings, input_path)
-        lines, faces = report_lines(coloring.color_run(prepared), named=object_names is not None)
+        outcomes = coloring.color_run(prepared)
+        lines, faces = report_lines(outcomes, named=object_names is not None)
         save_file(bpy, staged, output, keep_mode_of=input_path if in_place else None)
+        if legend_path is not None:
+            write_legend(legend_path, settings, outcomes)
     finally:
         remove_leftovers(staged)
     return FileResult(output, lines, len(lines), faces, time.perf_counter() - started)
@@ -489,15 +533,23 @@ def run(argv: list[str]) -> int:
     except SystemExit as done:  # --help
         return done.code if isinstance(done.code, int) else EXIT_OK
     settings = color_settings(args)
+    if args.legend_path is not None:
+        check_legend_path(args.legend_path)
     if batch.is_batch(args):
+        if args.legend_path is not None:
+            raise CliError(
+                "--legend writes the legend of one INPUT: give one file and --output or --in-place"
+            )
         return batch.run(args, argv)
     if not args.input:
         raise CliError("No INPUT given (see --help)")
-    result = color_file(args.input[0], args.output, settings, args.objects, args.in_place)
+    result = color_file(args.input[0], args.output, settings, args.objects, args.in_place, args.legend_path)
     for line in result.lines:
         print(line)
     objects_done = f"{result.objects} object{'s' if result.objects != 1 else ''}"
     print(f"saved '{result.output}': {objects_done}, {result.faces} faces, {result.seconds:.2f} s")
+    if args.legend_path is not None:
+        print(f"legend '{args.legend_path}'")
     return EXIT_OK
 
 

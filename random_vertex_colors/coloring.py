@@ -18,14 +18,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import core, mesh_arrays
+from . import core, mesh_arrays, stable
 from .attributes import check_attribute, resolve_attribute
 from .face_starts import face_corner_ranges
+from .legend import MeshLegend
 from .options import ColorError, ColorSettings
 from .targets import Target, choose_targets, is_editable, is_original, not_editable_reason
 
 if TYPE_CHECKING:
     from bpy.types import BlendDataPalettes, Mesh, Object, Palette
+
+
+# Granularities whose stable keys are vertex positions (check_mesh refuses non-finite ones).
+STABLE_BY_POSITION = ("FACE", "ISLAND", "UV_ISLAND", "VERTEX")
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class MeshResult:
     changed_faces: int
     seconds: float
     notes: tuple[str, ...] = ()  # what a user should know about this mesh's result, e.g. jittered from black
+    legend: MeshLegend | None = None  # the groups and their colors, when settings.legend
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,16 @@ def shared_colors(keys: Iterable[str], settings: ColorSettings, palette: core.Pa
     draws = np.concatenate(
         [core.random_srgb16(core.rng_for(settings.seed, key), 1, settings.random_alpha) for key in ordered]
     )
-    return SharedColors(index, core.shape_group_colors(draws, settings, palette))
+    return SharedColors(index, shape_group_colors(draws, settings, palette))
+
+
+def shape_group_colors(
+    draws16: np.ndarray, settings: ColorSettings, palette: core.Palette | None
+) -> core.GroupColors:
+    """Shape draws into the color mode: ``core``'s, or with ``stable`` one that keeps each group's color."""
+    if settings.stable:
+        return stable.shape_group_colors(draws16, settings, palette)
+    return core.shape_group_colors(draws16, settings, palette)
 
 
 def prepare_run(
@@ -199,6 +214,13 @@ def check_mesh(mesh: Mesh, run: Run) -> None:
     if run.settings.granularity == "UV_ISLAND" and mesh.uv_layers.active is None:
         raise ColorError(f"Mesh '{mesh.name}' has no UV map, which UV islands need: add one in UV Maps")
     check_attribute(mesh, run.settings.attribute_name, run.settings.domain)
+    if run.settings.stable and run.settings.granularity in STABLE_BY_POSITION:
+        bad = stable.check_finite_positions(mesh_arrays.vertex_positions(mesh))
+        if bad is not None:
+            raise ColorError(
+                f"Mesh '{mesh.name}' has a NaN or infinite coordinate (vertex {bad}), which Stable cannot "
+                "key colors by: fix the vertex, or turn Stable off"
+            )
 
 
 def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = None) -> MeshResult:
@@ -237,9 +259,9 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
 
     n_faces = len(loop_start)
     if settings.domain == "POINT":
-        changed = color_points(mesh, run, object_name, name, created, srgb_target, masks or Masks(),
-                               loop_start, loop_total)
-        return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes)
+        changed, legend = color_points(mesh, run, object_name, name, created, srgb_target, masks or Masks(),
+                                       loop_start, loop_total)
+        return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes, legend)
     corner_mask = changed_corners(mesh, masks or Masks(), loop_start, loop_total)
     current = current_colors(mesh, name, created, corner_mask is not None, settings)
     groups = mesh_groups(mesh, run, object_name, loop_start, loop_total)
@@ -247,6 +269,7 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     rows_srgb = group_rows_in_srgb(groups, settings, srgb_target, blend_with is not None)
     # Only the finished rows are kept: the draws are freed before the (n_loops, 4) fill.
     colors = mesh_group_colors(mesh, run, groups, srgb_target, loop_start, loop_total, current)
+    legend = mesh_legend(mesh, object_name, settings.granularity, groups, colors) if settings.legend else None
     rows = colors.in_space(rows_srgb)
     del colors
     # Blended into ``current`` itself unless a mask needs the colors there afterwards.
@@ -264,7 +287,7 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
         new_colors = current
 
     store_colors(mesh, name, new_colors)
-    return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes)
+    return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes, legend)
 
 
 def current_colors(
@@ -288,6 +311,25 @@ def store_colors(mesh: Mesh, name: str, colors: np.ndarray) -> None:
     mesh_arrays.write_colors(mesh, name, colors)
     mesh.color_attributes.active_color = mesh.color_attributes[name]
     mesh.update()
+
+
+def mesh_legend(
+    mesh: Mesh, object_name: str, granularity: str, groups: MeshGroups, colors: core.GroupColors
+) -> MeshLegend:
+    """The legend of one mesh's groups on the CORNER domain: keys, faces, each group's new color in sRGB.
+
+    Faces per group; for VERTEX, the faces around the vertex (its corners).
+    """
+    keys = legend_keys(mesh, granularity, groups.n_groups, object_name)
+    if groups.element_labels is not None:
+        faces = np.bincount(groups.element_labels, minlength=groups.n_groups)
+    elif groups.face_labels is None:
+        faces = np.ones(groups.n_groups, dtype=np.int64)
+    elif groups.n_groups == 1:
+        faces = np.array([len(groups.face_labels)])
+    else:
+        faces = np.bincount(groups.face_labels, minlength=groups.n_groups)
+    return MeshLegend(object_name, mesh.name, keys, faces.astype(np.int64), colors.in_space(srgb_target=True))
 
 
 def new_attribute_colors(n_elements: int) -> np.ndarray:
@@ -338,12 +380,85 @@ def face_groups(
         verts = mesh_arrays.corner_verts(mesh)
         return core.uv_islands(loop_start, loop_total, verts, mesh_arrays.corner_uvs(mesh))
     if granularity == "FACE_SET":
-        sets = mesh_arrays.face_sets(mesh)
-        if sets is None:
-            return np.zeros(n_faces, dtype=np.int64), 1
-        _, labels = np.unique(sets, return_inverse=True)
-        return labels.ravel(), int(labels.max()) + 1
+        _ids, labels = face_set_groups(mesh)
+        return labels, int(labels.max()) + 1
     raise ValueError(f"no per-mesh groups for granularity {granularity!r}")
+
+
+def face_set_groups(mesh: Mesh) -> tuple[np.ndarray | None, np.ndarray]:
+    """The face set ids in increasing order (None without face sets) and each face's row among them."""
+    sets = mesh_arrays.face_sets(mesh)
+    if sets is None:
+        return None, np.zeros(len(mesh.polygons), dtype=np.int64)
+    ids, labels = np.unique(sets, return_inverse=True)
+    return ids.astype(np.int64), labels.ravel()
+
+
+def legend_keys(
+    mesh: Mesh, granularity: str, n_groups: int, object_name: str
+) -> np.ndarray | list[str | None]:
+    """Each group's legend key, in the order of ``mesh_groups``'s groups.
+
+    OBJECT: the object's name. MATERIAL: each distinct key's material name,
+    None for an empty slot (or no slot). FACE_SET: the face set id (None for
+    a mesh without face sets, one group). Others: the face, island or vertex index.
+    """
+    if granularity == "OBJECT":
+        return [object_name]
+    if granularity == "MATERIAL":
+        # shared_keys names each slot's material; a group is a distinct key, in sorted order.
+        keys = shared_keys(mesh, granularity, object_name)
+        slot_names = [material.name if material is not None else None for material in mesh.materials]
+        first_slots = [keys.index(key) for key in sorted(set(keys))]
+        return [slot_names[slot] if slot < len(slot_names) else None for slot in first_slots]
+    if granularity == "FACE_SET":
+        ids, _labels = face_set_groups(mesh)
+        return [None] if ids is None else ids
+    return np.arange(n_groups, dtype=np.int64)
+
+
+def stable_key_hashes(
+    mesh: Mesh,
+    granularity: str,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    labels: np.ndarray | None,
+    n_groups: int,
+) -> np.ndarray:
+    """(n_groups,) uint64: each per-mesh group's key hash, from what the group is (see ``stable``)."""
+    if granularity == "FACE_SET":
+        ids, _labels = face_set_groups(mesh)
+        return stable.id_hashes(np.zeros(1, np.int64) if ids is None else ids)
+    vertex_hashes = stable.position_hashes(mesh_arrays.vertex_positions(mesh))
+    if granularity == "VERTEX":
+        return vertex_hashes
+    corner_verts = mesh_arrays.corner_verts(mesh)
+    if labels is None:  # FACE: the sums are mixed with the seed by stable_draws
+        return stable.face_hashes(loop_start, loop_total, corner_verts, vertex_hashes, mixed=False)
+    faces = stable.face_hashes(loop_start, loop_total, corner_verts, vertex_hashes)
+    return stable.group_hashes(labels, faces, n_groups)
+
+
+def group_draws(
+    mesh: Mesh,
+    settings: ColorSettings,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    labels: np.ndarray | None,
+    n_groups: int,
+    stream: str = "",
+) -> np.ndarray:
+    """(n_groups, 4) uint16 draws of one mesh's groups: by index from the mesh's stream, or stable.
+
+    ``labels``: each face's group (None for FACE and VERTEX), which stable
+    island keys are made from. ``stream`` "jitter" draws JITTER's shifts
+    (random alpha always drawn there).
+    """
+    random_alpha = settings.random_alpha or stream == "jitter"
+    if settings.stable:
+        hashes = stable_key_hashes(mesh, settings.granularity, loop_start, loop_total, labels, n_groups)
+        return stable.stable_draws(hashes, settings.seed, random_alpha, stream)
+    return core.random_srgb16(core.rng_for(settings.seed, mesh.name_full, stream), n_groups, random_alpha)
 
 
 @dataclass(frozen=True)
@@ -355,13 +470,20 @@ class MeshGroups:
     each element's group where groups are given per element of the attribute
     (VERTEX: each corner's vertex; the POINT domain: each vertex's group),
     else None. ``shared_rows``: for OBJECT and MATERIAL, each group's row in
-    the run's ``SharedColors``, else None.
+    the run's ``SharedColors``, else None. ``island_faces``: where groups are
+    per element but made of faces (the POINT domain's ISLAND), each face's
+    group, which the stable keys are made from; else None.
     """
 
     n_groups: int
     face_labels: np.ndarray | None = None
     element_labels: np.ndarray | None = None
     shared_rows: list[int] | None = None
+    island_faces: np.ndarray | None = None
+
+    def key_faces(self) -> np.ndarray | None:
+        """Each face's group for the stable keys (``group_draws``), None where groups are not of faces."""
+        return self.face_labels if self.face_labels is not None else self.island_faces
 
 
 def mesh_groups(
@@ -396,27 +518,30 @@ def mesh_group_colors(
     """One color per group of ``groups``, before it meets the attribute.
 
     Every group is colored whether or not its faces are selected, so a
-    face's color does not depend on the selection. OBJECT and MATERIAL take
-    the run's shared colors. JITTER shifts each group's mean color there
-    (``current``, (n_loops, 4) float32 in the attribute's space, needed by
-    JITTER only) by its own random hue, saturation and value, from JITTER's
-    own stream of the mesh (or, for OBJECT and MATERIAL, of the object or
-    material, so one material shifts alike on every mesh); alpha opaque,
-    never written (see ``ColorSettings.written_channels``).
+    face's color does not depend on the selection. Groups draw from the
+    mesh's stream by index, or with ``stable`` from their keys (see
+    ``group_draws``); OBJECT and MATERIAL take the run's shared colors.
+    JITTER shifts each group's mean color there (``current``, (n_loops, 4)
+    float32 in the attribute's space, needed by JITTER only) by its own
+    random hue, saturation and value, from JITTER's own stream of the mesh
+    (or of each group's key with ``stable``; for OBJECT and MATERIAL, of the
+    object or material, so one material shifts alike on every mesh); alpha
+    opaque, never written (see ``ColorSettings.written_channels``).
     """
     settings = run.settings
     if settings.color_mode != "JITTER":
         if groups.shared_rows is not None:
             return run.shared.colors.take(groups.shared_rows)
-        rng = core.rng_for(settings.seed, mesh.name_full)
-        return core.group_colors(rng, groups.n_groups, settings, run.palette)
+        draws = group_draws(mesh, settings, loop_start, loop_total, groups.key_faces(), groups.n_groups)
+        return shape_group_colors(draws, settings, run.palette)
     if current is None:
         raise ValueError("color mode JITTER needs the colors there")
     if groups.shared_rows is not None:
         shifts = run.shared.colors.values[groups.shared_rows]
     else:
-        jitter_rng = core.rng_for(settings.seed, mesh.name_full, "jitter")
-        shifts = core.random_srgb16(jitter_rng, groups.n_groups, True)
+        shifts = group_draws(
+            mesh, settings, loop_start, loop_total, groups.key_faces(), groups.n_groups, "jitter"
+        )
     face_labels = groups.face_labels
     if face_labels is None and groups.element_labels is None:
         face_labels = np.arange(groups.n_groups)
@@ -526,7 +651,7 @@ def color_points(
     masks: Masks,
     loop_start: np.ndarray,
     loop_total: np.ndarray,
-) -> int:
+) -> tuple[int, MeshLegend | None]:
     """Color the point-domain attribute ``name``: one color per vertex, as its corners get on CORNER.
 
     Vertices outside the masks, and with ISLAND the vertices in no face
@@ -534,8 +659,10 @@ def color_points(
 
     Returns
     -------
-    int
+    changed : int
         How many faces have a vertex whose color changed.
+    legend : MeshLegend or None
+        The groups and their colors, when ``settings.legend``.
     """
     settings = run.settings
     verts = mesh_arrays.corner_verts(mesh)
@@ -544,8 +671,8 @@ def color_points(
     if (labels < 0).any():
         vertex_mask = labels >= 0 if vertex_mask is None else vertex_mask & (labels >= 0)
     current = current_colors(mesh, name, created, vertex_mask is not None, settings)
-    new_colors = point_colors(
-        mesh, run, object_name, labels, n_groups, srgb_target, current, loop_start, loop_total
+    new_colors, legend = point_colors(
+        mesh, run, object_name, labels, n_groups, srgb_target, current, loop_start, loop_total, verts
     )
     if current is not None and settings.reads_current_colors:
         new_colors = core.blend_colors(
@@ -558,7 +685,7 @@ def color_points(
         current[vertex_mask] = new_colors[vertex_mask]
         new_colors = current
     store_colors(mesh, name, new_colors)
-    return changed
+    return changed, legend
 
 
 def point_groups(
@@ -611,23 +738,53 @@ def point_colors(
     current: np.ndarray | None,
     loop_start: np.ndarray,
     loop_total: np.ndarray,
-) -> np.ndarray:
-    """(n_verts, 4) float32 colors in the attribute's space, one per vertex, from its group.
+    verts: np.ndarray,
+) -> tuple[np.ndarray, MeshLegend | None]:
+    """(n_verts, 4) float32 colors in the attribute's space, one per vertex, from its group; the legend.
 
-    The same draws as ``corner_colors`` for VERTEX, ISLAND and OBJECT, so a
-    vertex gets the color its corners get on the CORNER domain. ``labels``:
-    the group of each vertex, -1 for a vertex that keeps its color (its row
-    is then a placeholder). ``current`` ((n_verts, 4), the colors there) is
-    needed by JITTER only, which shifts each group's mean over its vertices.
+    The same draws as ``mesh_group_colors`` on corners for VERTEX, ISLAND
+    and OBJECT (stable or not), so a vertex gets the color its corners get
+    on the CORNER domain. ``labels``: the group of each vertex, -1 for a
+    vertex that keeps its color (its row is then a placeholder). ``current``
+    ((n_verts, 4), the colors there) is needed by JITTER only, which shifts
+    each group's mean over its vertices. ``verts``: each corner's vertex.
+    The legend (None unless ``settings.legend``) is ``point_legend``'s.
     """
+    settings = run.settings
     grouped = labels >= 0
-    shared_rows = None
-    if run.settings.granularity == "OBJECT":
+    shared_rows = island_faces = None
+    if settings.granularity == "OBJECT":
         shared_rows = [run.shared.index[shared_keys(mesh, "OBJECT", object_name)[0]]]
-    groups = MeshGroups(n_groups, element_labels=labels[grouped], shared_rows=shared_rows)
+    elif settings.granularity == "ISLAND":  # each face's island is its first vertex's
+        island_faces = labels[verts[loop_start]]
+    groups = MeshGroups(n_groups, element_labels=labels[grouped], shared_rows=shared_rows,
+                        island_faces=island_faces)
     there = None if current is None else current[grouped]
     colors = mesh_group_colors(mesh, run, groups, srgb_target, loop_start, loop_total, there)
-    return colors.in_space(srgb_target)[np.where(grouped, labels, 0)]
+    legend = None
+    if settings.legend:
+        legend = point_legend(mesh, object_name, settings.granularity, groups, colors, verts)
+    return colors.in_space(srgb_target)[np.where(grouped, labels, 0)], legend
+
+
+def point_legend(
+    mesh: Mesh,
+    object_name: str,
+    granularity: str,
+    groups: MeshGroups,
+    colors: core.GroupColors,
+    verts: np.ndarray,
+) -> MeshLegend:
+    """The legend of a POINT-domain run: keys and faces as on the CORNER domain, each group's color."""
+    n_groups = groups.n_groups
+    keys = legend_keys(mesh, granularity, n_groups, object_name)
+    if groups.island_faces is not None:  # ISLAND
+        faces = np.bincount(groups.island_faces, minlength=n_groups)
+    elif granularity == "VERTEX":  # the faces around each vertex, counted by its corners
+        faces = np.bincount(verts, minlength=n_groups)
+    else:  # OBJECT
+        faces = np.array([len(mesh.polygons)])
+    return MeshLegend(object_name, mesh.name, keys, faces.astype(np.int64), colors.in_space(srgb_target=True))
 
 
 def color_mesh_alone(mesh: Mesh, settings: ColorSettings, palette: core.Palette | None = None) -> MeshResult:

@@ -15,7 +15,7 @@ from . import core
 from .options import ColorError
 
 if TYPE_CHECKING:
-    from bpy.types import Attribute, FloatColorAttribute, IntAttribute, Mesh, Palette
+    from bpy.types import Attribute, FloatColorAttribute, FloatVectorAttribute, IntAttribute, Mesh, Palette
 
 FACE_SET_ATTRIBUTES = (".sculpt_face_set", "sculpt_face_set")  # 4.0+, and the name 3.x scripts used
 
@@ -29,6 +29,17 @@ def corner_verts(mesh: Mesh) -> np.ndarray:
     else:
         mesh.loops.foreach_get("vertex_index", values)
     return values
+
+
+def vertex_positions(mesh: Mesh) -> np.ndarray:
+    """Each vertex's object-space position, (n_verts, 3) float32."""
+    values = np.empty(len(mesh.vertices) * 3, dtype=np.float32)
+    attribute = mesh.attributes.get("position")  # 3.5+: a plain float vector array, read directly
+    if attribute is not None and attribute.data_type == 'FLOAT_VECTOR' and attribute.domain == 'POINT':
+        cast("FloatVectorAttribute", attribute).data.foreach_get("vector", values)
+    else:
+        mesh.vertices.foreach_get("co", values)
+    return values.reshape(-1, 3)
 
 
 def corner_uvs(mesh: Mesh) -> np.ndarray:

@@ -21,7 +21,7 @@ from bpy.props import (
 )
 from bpy.types import Context, Mesh, Object, Operator, UILayout
 
-from . import coloring
+from . import coloring, legend
 from .coloring import Masks
 from .options import ColorError, ColorSettings, OptionSpec, applies, option_specs
 
@@ -79,6 +79,11 @@ def _default(name: str) -> Any:
     return ColorSettings.__dataclass_fields__[name].default
 
 
+def legend_text_name(attribute: str) -> str:
+    """The text the operator writes the legend of ``attribute`` to."""
+    return f"{attribute} legend"
+
+
 def candidate_objects(context: Context) -> list[Object]:
     """Objects the operator considers, before any filtering.
 
@@ -105,7 +110,8 @@ def draw_options(layout: UILayout, owner: object) -> None:
     A range is one labeled row, Min and Max side by side, under one row of
     Min and Max captions: inside the fields the captions would not fit next
     to the numbers (Blender 3.4 cuts them to "Mi" and "Ma"). Channels are a
-    row of toggle buttons; options sharing a command-line flag (the jitter
+    row of toggle buttons; a switch with ``beside`` (Stable, Legend) a toggle
+    at the end of its option's row; options sharing a command-line flag (the jitter
     amounts) one aligned column of sliders.
     """
     layout.use_property_split = True
@@ -113,8 +119,14 @@ def draw_options(layout: UILayout, owner: object) -> None:
     color_mode = str(getattr(owner, "color_mode"))  # noqa: B009  (owner is an operator or panel data)
     column = None
     captioned = False
+    toggles = {spec.beside: name for name, spec in option_specs() if spec.beside is not None}
     for name, spec in option_specs():
-        if not spec.in_panel or not applies(spec, color_mode):
+        if not spec.in_panel or not applies(spec, color_mode) or spec.beside is not None:
+            continue
+        if name in toggles:  # a switch that belongs with this option: one row, the switch a toggle button
+            row = layout.row(align=True)
+            row.prop(owner, name)
+            row.prop(owner, toggles[name], toggle=True)
             continue
         if spec.part is None:
             column = None
@@ -206,7 +218,22 @@ class MESH_OT_random_vertex_colors(Operator):
         finally:
             if in_edit_mode:
                 bpy.ops.object.mode_set(mode='EDIT')
+        if settings.legend:
+            self._write_legend(settings, outcomes)
         return self._report(outcomes)
+
+    def _write_legend(self, settings: ColorSettings, outcomes: list[coloring.Outcome]) -> None:
+        """The legend as JSON in the text "<attribute> legend", replaced whole."""
+        results = [outcome.result for outcome in outcomes if outcome.result is not None]
+        if not results:
+            return
+        attribute = results[0].attribute
+        entries = [result.legend for result in results if result.legend is not None]
+        name = legend_text_name(attribute)
+        text = bpy.data.texts.get(name) or bpy.data.texts.new(name)
+        text.clear()
+        text.write(legend.legend_json(settings, attribute, entries))
+        self.report({'INFO'}, f"Legend in text '{text.name}'")
 
     def _report(self, outcomes: list[coloring.Outcome]) -> set[OperatorReturnItems]:
         problems = [str(outcome.error) for outcome in outcomes if outcome.error is not None]

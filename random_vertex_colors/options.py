@@ -80,7 +80,11 @@ class OptionSpec:
     does not belong to (hidden there). ``ordered``: for a range, Min must not
     be above Max. ``part``: this option's place among the options that share
     one command-line flag (``--jitter H S V``). ``in_panel``: False for an
-    option the redo panel leaves out (another control does its job).
+    option the redo panel leaves out (another control does its job);
+    ``in_cli``: False for one the command line asks for in its own way
+    (``--legend FILE.json`` is a path, where the operator has a switch).
+    ``beside``: a switch the redo panel draws as a toggle in the row of that
+    option, not on a row of its own.
     """
 
     kind: Kind
@@ -96,6 +100,8 @@ class OptionSpec:
     not_modes: tuple[str, ...] = ()
     part: int | None = None
     in_panel: bool = True
+    in_cli: bool = True
+    beside: str | None = None
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -122,6 +128,12 @@ class ColorSettings:
     ))
     granularity: str = _option("FACE", OptionSpec(
         "enum", "Per", "What shares one color", "--granularity", "WHAT", items=GRANULARITY_ITEMS,
+    ))
+    stable: bool = _option(False, OptionSpec(
+        "bool", "Stable",
+        "Each group's color follows the seed and what the group is (its place in object space, its "
+        "face set id or name), not its index: deleting, adding or moving other groups keeps it",
+        "--stable", beside="granularity",
     ))
     color_mode: str = _option("RGB", OptionSpec(
         "enum", "Colors", "How the colors are drawn", "--color-mode", "MODE", items=COLOR_MODE_ITEMS,
@@ -184,6 +196,12 @@ class ColorSettings:
         "Change only the selected faces (the Edit Mode selection), or with Domain Point the selected "
         "vertices; the others keep their colors",
         "--only-selected",
+    ))
+    legend: bool = _option(False, OptionSpec(
+        "bool", "Legend",
+        "Write which group got which color, as JSON, to the text \"<attribute> legend\" "
+        "(replaced on each run)",
+        "--legend", in_cli=False, beside="attribute_name",
     ))
 
     def __post_init__(self) -> None:

@@ -112,7 +112,9 @@ def properties_of(operator: bpy.types.Operator) -> dict[str, Any]:
         if prop.identifier == "rna_type":
             continue
         value = getattr(operator.properties, prop.identifier)
-        if hasattr(value, "__len__") and not isinstance(value, str):
+        if isinstance(value, (set, frozenset)):  # an enum flag (channels): its identifiers
+            value = sorted(value)
+        elif hasattr(value, "__len__") and not isinstance(value, str):
             value = [round(float(v), 4) for v in value]
         values[prop.identifier] = value
     return values

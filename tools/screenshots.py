@@ -338,7 +338,7 @@ class RedoPanel:
         mode = self.values["color_mode"]
         rows = []
         for name, spec in option_specs():
-            if applies(spec, mode):
+            if applies(spec, mode) and spec.beside is None:  # a switch beside an option shares its row
                 if spec.kind == "range" and CAPTIONS not in rows:
                     rows.append(CAPTIONS)
                 rows.append(name)

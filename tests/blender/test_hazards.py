@@ -414,11 +414,12 @@ UNDO_SCRIPT = """
 
     bpy.ops.mesh.primitive_grid_add(x_subdivisions=3, y_subdivisions=3)
     bpy.ops.ed.undo_push(message="grid")
-    bpy.ops.mesh.random_vertex_colors(seed=1)
-    before = colors()
+    bpy.ops.mesh.random_vertex_colors(seed=1, legend=True)
+    before, legend_before = colors(), bpy.data.texts["Color legend"].as_string()
     bpy.ops.ed.undo_push(message="seed 1")
-    bpy.ops.mesh.random_vertex_colors(seed=2)
+    bpy.ops.mesh.random_vertex_colors(seed=2, legend=True)
     changed = not np.array_equal(colors(), before)
+    changed = changed and bpy.data.texts["Color legend"].as_string() != legend_before
     # The step the UI pushes after an UNDO operator; operators called from a script push none.
     bpy.ops.ed.undo_push(message="seed 2")
     try:
@@ -426,17 +427,19 @@ UNDO_SCRIPT = """
     except RuntimeError as error:
         print("undo refused:", str(error).strip())
     else:
-        print("undo:", sorted(result), "changed:", changed, "restored:", np.array_equal(colors(), before))
+        restored = np.array_equal(colors(), before)
+        legend = bpy.data.texts["Color legend"].as_string() == legend_before
+        print("undo:", sorted(result), "changed:", changed, "restored:", restored, "legend restored:", legend)
 """
 
 
-def test_undo_restores_previous_colours(addon, tmp_path):
+def test_undo_restores_previous_colours_and_legend(addon, tmp_path):
     lines = assert_finished(run_script(UNDO_SCRIPT, tmp_path))
     refused = [line for line in lines if line.startswith("undo refused:")]
     if refused:
         kind = "binary" if IN_BINARY else "module"
         pytest.skip(f"Blender {bpy.app.version_string} ({kind}, background) cannot undo: {refused[0]}")
-    assert "undo: ['FINISHED'] changed: True restored: True" in lines, lines
+    assert "undo: ['FINISHED'] changed: True restored: True legend restored: True" in lines, lines
 
 
 # 11. Random meshes: the invariants hold whatever the shape.

@@ -67,7 +67,18 @@ def test_every_mode_draws_its_own_controls_and_the_common_ones(color_mode):
     assert ("palette_name" in shown) == (color_mode == "PALETTE")
     for jitter in ("jitter_hue", "jitter_saturation", "jitter_value"):
         assert (jitter in shown) == (color_mode == "JITTER")
-    assert len(set(shown)) <= 11  # a short panel: the eight common rows and at most three of the mode's
+    beside = {name for name, spec in options.option_specs() if spec.beside is not None}
+    assert beside <= set(shown)
+    # A short panel: the eight common rows and at most three of the mode's (switches share rows).
+    assert len(set(shown) - beside) <= 11
+
+
+def test_stable_and_legend_are_toggles_in_the_rows_of_per_and_attribute():
+    calls = drawn("RGB")
+    rows = {name: (index, path, keywords) for index, (name, path, keywords) in enumerate(calls)}
+    for switch, owner in (("stable", "granularity"), ("legend", "attribute_name")):
+        assert rows[switch][1] == rows[owner][1] == ("row",) and rows[switch][2].get("toggle")
+        assert rows[switch][0] == rows[owner][0] + 1
 
 
 def test_channels_are_a_row_of_toggles_and_amounts_are_sliders():

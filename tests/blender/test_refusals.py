@@ -39,6 +39,11 @@ def make_scene(setup):
         me.color_attributes.active_color = me.color_attributes["Painted"]
     if setup == "palette":
         bpy.data.palettes.new("Empty")
+    if setup == "nan":
+        positions = np.empty(len(me.vertices) * 3, dtype=np.float32)
+        me.vertices.foreach_get("co", positions)
+        positions[4 * 3] = np.nan  # foreach_set: the co property would not take it
+        me.vertices.foreach_set("co", positions)
     return me
 
 
@@ -107,6 +112,10 @@ CASES = {
         {"granularity": 'UV_ISLAND'}, ["--granularity", "UV_ISLAND"],
         "Mesh 'Cubes' has no UV map, which UV islands need: add one in UV Maps",
         exit_status=cli.EXIT_FAILED, setup="cubes"),
+    "stable with a NaN coordinate": Case(
+        {"stable": True, "granularity": 'ISLAND'}, ["--stable", "--granularity", "ISLAND"],
+        "Mesh 'Grid' has a NaN or infinite coordinate (vertex 4), which Stable cannot key colors by: "
+        "fix the vertex, or turn Stable off", exit_status=cli.EXIT_FAILED, setup="nan"),
 }
 
 
