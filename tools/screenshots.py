@@ -408,21 +408,32 @@ class RedoPanel:
                 f"({', '.join(self.row_names())}) make {self.expected_height():.0f}"
             ) from None
 
-    def scroll_to(self, name: str, value: str, what: str) -> None:
-        """Ctrl+Wheel Down over an enum field, one item at a time, until it shows ``value``.
+    def act_until(self, what: str, act: Any, **values: Any) -> None:
+        """Do ``act`` (a click, a wheel step) until the operator holds ``values``.
 
-        One wheel step per redo: a step that arrives while Blender redoes the
-        operation is lost, and so is one that lands on a tooltip (the mouse
-        goes off the panel after each step, so that none opens). A step that
-        changed nothing is sent again; the ``RETRIES``-th lost step stops it.
+        An act that changed nothing was lost (it came while Blender redid the
+        operation, or onto a tooltip: the mouse goes off the panel after each
+        act, so that none opens) and is done again; the ``RETRIES``-th lost
+        act stops it.
         """
+        before = {name: self.values[name] for name in values}
+        for attempt in range(1, self.RETRIES + 1):
+            act()
+            self.away()
+            try:
+                self.expect(what, **values)
+                return
+            except ScreenshotError:
+                if attempt == self.RETRIES or any(self.values[name] != before[name] for name in values):
+                    raise
+
+    def scroll_to(self, name: str, value: str, what: str) -> None:
+        """Ctrl+Wheel Down over an enum field, one item at a time, until it shows ``value``."""
         items = self.enum_items(name)
         if value not in items:
             raise ScreenshotError(f"{name} has no item {value}: {', '.join(items)}")
-        lost = 0
-        while self.values[name] != value:
-            current = self.values[name]
-            following = items[(items.index(current) + 1) % len(items)]
+
+        def wheel_step() -> None:
             self.blender.move(self.state, *self.field(name))
             self.blender.xdotool("keydown", "ctrl")
             try:
@@ -432,13 +443,12 @@ class RedoPanel:
             # Blender misses that key-up after the redo; a tap of Ctrl tells it that Ctrl is up.
             self.blender.xdotool("key", "ctrl")
             self.blender.record(f"scroll {name}")
-            self.away()
-            try:
-                self.expect(f"{what}: Ctrl+Wheel over {name} from {current}", **{name: following})
-            except ScreenshotError:
-                lost += 1
-                if self.values[name] != current or lost >= self.RETRIES:
-                    raise
+
+        while self.values[name] != value:
+            current = self.values[name]
+            following = items[(items.index(current) + 1) % len(items)]
+            # One wheel step per redo: a step that arrives while Blender redoes the operation is lost.
+            self.act_until(f"{what}: Ctrl+Wheel over {name} from {current}", wheel_step, **{name: following})
         self.expect(what, **{name: value})
 
     def enum_items(self, name: str) -> list[str]:
@@ -460,8 +470,8 @@ class RedoPanel:
 
     def press(self, name: str, what: str) -> None:
         """Click a switch's toggle button: it turns on."""
-        self.blender.click(self.state, *self.field(name), settle=1.0)
-        self.expect(what, **{name: True})
+        self.act_until(what, lambda: self.blender.click(self.state, *self.field(name), settle=1.0),
+                       **{name: True})
 
     def search(self, name: str, text: str) -> None:
         """Click a search field (the palette), type, take the first match with Return."""
