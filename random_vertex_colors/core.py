@@ -55,6 +55,7 @@ __all__ = [
     "uniform_face_colors",
     "uv_islands",
     "uv_vertex_ids",
+    "value_labels",
 ]
 
 _U16_MAX = 65535
@@ -553,6 +554,41 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
     return label_at_first[first_of_own], int(label_at_first[-1]) + 1
 
 
+def value_labels(values) -> tuple[np.ndarray, int]:
+    """Number the distinct values 0, 1, ... in increasing order: ``np.unique``'s inverse.
+
+    Parameters
+    ----------
+    values : (n,) array of int
+
+    Returns
+    -------
+    labels : (n,) ndarray of int64
+        The rank of each value among the distinct values.
+    n_labels : int
+
+    Notes
+    -----
+    Sorting-free when the values span at most four times their count (face
+    sets, material slots): mark the values present, count them with one
+    cumulative sum, gather. O(n + span); other inputs go to ``np.unique``.
+    """
+    values = _as_index_array(values, "values")
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * values.size:
+        _, inverse = np.unique(values, return_inverse=True)
+        inverse = inverse.ravel()
+        return inverse, int(inverse.max()) + 1
+    offsets = values - values.dtype.type(low) if low else values
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[offsets] = True
+    rank = np.cumsum(present, dtype=np.int64)
+    rank -= 1
+    return np.take(rank, offsets), int(rank[-1]) + 1
+
+
 def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = None):
     """Label faces connected through shared vertices.
 
@@ -725,6 +761,49 @@ def _to_u16(unit) -> np.ndarray:
     return np.rint(np.clip(unit, 0, 1) * np.float32(_U16_MAX)).astype(np.uint16)
 
 
+_HSV_CHUNK = 1 << 15  # groups per block: the float32 temporaries stay in the CPU cache
+
+
+def _hsv_draws_to_rgb16(draws16: np.ndarray, out: np.ndarray, hue_range, saturation_range, value_range):
+    """Write into ``out[:, :3]`` the sRGB16 colors of draws mapped uniformly into the HSV ranges.
+
+    The hue depends on the 16-bit hue draw alone, so ``hsv_to_rgb``'s
+    per-channel factor ``clip(min(k, 4 - k), 0, 1)`` is a 65536-row table:
+    per group this leaves one gather and ``v - v s factor``, in float32,
+    block by block, with no float64 temporary.
+    """
+    h0, h1 = _check_range("hue_range", hue_range)
+    s0, s1 = sorted(_check_range("saturation_range", saturation_range))
+    v0, v1 = sorted(_check_range("value_range", value_range))
+    span = h1 - h0 if h1 >= h0 else h1 + 1.0 - h0
+    hue = (h0 + np.arange(_U16_MAX + 1) / _U16_MAX * span) % 1.0
+    k = (np.array([5.0, 3.0, 1.0]) + 6 * hue[:, None]) % 6
+    factor = np.clip(np.minimum(k, 4 - k), 0, 1).astype(np.float32)  # (65536, 3)
+    # Saturation and value, scaled so that the result lands in 0..65535.
+    s_scale, s_offset = np.float32((s1 - s0) / _U16_MAX), np.float32(s0)
+    v_scale, v_offset = np.float32(v1 - v0), np.float32(v0 * _U16_MAX)
+    n = draws16.shape[0]
+    block = min(_HSV_CHUNK, n)
+    saturation_buffer = np.empty(block, dtype=np.float32)
+    value_buffer = np.empty(block, dtype=np.float32)
+    rgb_buffer = np.empty((block, 3), dtype=np.float32)
+    for start in range(0, n, block):  # a loop over blocks of groups, not over groups
+        stop = min(start + block, n)
+        draws = draws16[start:stop]
+        size = stop - start
+        saturation, value, rgb = saturation_buffer[:size], value_buffer[:size], rgb_buffer[:size]
+        np.multiply(draws[:, 1], s_scale, out=saturation)
+        saturation += s_offset
+        np.multiply(draws[:, 2], v_scale, out=value)
+        value += v_offset
+        saturation *= value  # v s
+        np.take(factor, draws[:, 0], axis=0, out=rgb)
+        rgb *= saturation[:, None]
+        np.subtract(value[:, None], rgb, out=rgb)
+        np.rint(rgb, out=rgb)
+        out[start:stop, :3] = rgb  # in 0..65535 already: v s factor <= v <= 65535
+
+
 def _check_range(name: str, value_range) -> tuple[float, float]:
     low, high = (float(x) for x in value_range)
     if not (0.0 <= low <= 1.0 and 0.0 <= high <= 1.0):
@@ -804,15 +883,7 @@ def shape_colors(
         return draws16
     out = draws16.copy()
     if color_mode == "HSV":
-        h0, h1 = _check_range("hue_range", hue_range)
-        s0, s1 = sorted(_check_range("saturation_range", saturation_range))
-        v0, v1 = sorted(_check_range("value_range", value_range))
-        unit = _unit(draws16[:, :3])
-        span = h1 - h0 if h1 >= h0 else h1 + 1.0 - h0
-        hsv = np.stack(
-            [(h0 + unit[:, 0] * span) % 1.0, s0 + unit[:, 1] * (s1 - s0), v0 + unit[:, 2] * (v1 - v0)], axis=1
-        )
-        out[:, :3] = _to_u16(hsv_to_rgb(hsv))
+        _hsv_draws_to_rgb16(draws16, out, hue_range, saturation_range, value_range)
     elif color_mode == "GRAYSCALE":
         out[:, 1] = out[:, 0]
         out[:, 2] = out[:, 0]

@@ -12,6 +12,7 @@ from random_vertex_colors.core import (
     face_islands,
     uv_islands,
     uv_vertex_ids,
+    value_labels,
 )
 
 
@@ -146,3 +147,14 @@ def test_face_islands_of_equal_sized_faces_in_any_order(n_faces, size, n_verts, 
     order_of = {root: k for k, root in enumerate(dict.fromkeys(expected.tolist()))}
     np.testing.assert_array_equal(labels, [order_of[r] for r in expected.tolist()])
     assert n_islands == len(order_of)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-2**31, 2**31 - 1), max_size=40), st.integers(-50, 50), st.booleans())
+def test_value_labels_is_uniques_inverse(values, low, narrow):
+    # Narrow: values in a small range (the sorting-free path); wide: anything (np.unique's path).
+    values = np.array([low + v % 7 for v in values] if narrow else values, dtype=np.int32)
+    labels, n = value_labels(values)
+    uniques, inverse = np.unique(values, return_inverse=True)
+    assert n == len(uniques)
+    np.testing.assert_array_equal(labels, inverse.ravel())
