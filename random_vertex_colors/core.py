@@ -513,45 +513,116 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
         Component of each face, numbered 0, 1, ... in order of each
         component's first face.
     n_components : int
+
+    Notes
+    -----
+    Every face at a key is joined to the first face at that key (one
+    ``np.minimum.at`` over the corners), then ``_join_faces`` labels the
+    faces: a graph on faces, not on keys.
     """
-    loop_start = _as_index_array(loop_start, "loop_start")
-    loop_total = _as_index_array(loop_total, "loop_total")
-    n_faces = loop_start.shape[0]
-    used = loop_total > 0
-    if not used.all():
-        raise ValueError(f"face {int(np.flatnonzero(~used)[0])} has no corners")
-    dtype = np.int32 if max(n_keys, n_faces) < 2**31 else np.int64
-    keys = _as_index_array(corner_keys, "corner_keys").astype(dtype, copy=False)
-    n_loops = keys.shape[0]
+    layout = _FaceLayout.of(loop_start, loop_total)
+    keys = _as_index_array(corner_keys, "corner_keys").astype(layout.dtype, copy=False)
     if keys.size and (keys.min() < 0 or keys.max() >= n_keys):
         raise ValueError(f"corner_keys must lie in 0..{n_keys - 1}")
-    if n_faces == 0:
+    if layout.n_faces == 0:
         return np.zeros(0, dtype=np.int64), 0
-    # Join every corner's key to the key of its face's first corner (the
-    # first corners themselves would only join themselves).
-    face_first_keys = keys[loop_start]
-    size = int(loop_total[0])
-    uniform = size * n_faces == n_loops and np.array_equal(loop_start, np.arange(0, n_loops, size))
-    if size > 1 and uniform:
-        # All faces one size, in corner order (all quads, all triangles): slices, no masks.
-        others = keys.reshape(n_faces, size)[:, 1:].ravel()
-        firsts = np.repeat(face_first_keys, size - 1)
-    else:
-        first_keys = loop_colors(loop_start, loop_total, face_first_keys[:, None], n_loops)[:, 0]
-        not_first = np.ones(n_loops, dtype=bool)
-        not_first[loop_start] = False
-        others, firsts = keys[not_first], first_keys[not_first]
-    roots = _component_roots(int(n_keys), others, firsts)
-    face_roots = roots[face_first_keys]
-    # Number components by their first face, with no sort: a face is first
-    # in its component when it is the smallest face index with its root.
+    face_of_corner = layout.face_of_corner(keys.shape[0])
+    first_face = np.full(n_keys, layout.n_faces, dtype=layout.dtype)
+    np.minimum.at(first_face, keys, face_of_corner)
+    return _join_faces(layout, face_of_corner, np.take(first_face, keys))
+
+
+class _FaceLayout(NamedTuple):
+    """Checked face ranges, and whether all faces have one size and come in corner order."""
+
+    loop_start: np.ndarray
+    loop_total: np.ndarray
+    n_faces: int
+    size: int  # corners of every face when uniform, else 0
+    ordered: bool  # faces in increasing corner order
+    dtype: type
+
+    @classmethod
+    def of(cls, loop_start, loop_total) -> _FaceLayout:
+        loop_start = _as_index_array(loop_start, "loop_start")
+        loop_total = _as_index_array(loop_total, "loop_total")
+        n_faces = loop_start.shape[0]
+        used = loop_total > 0
+        if not used.all():
+            raise ValueError(f"face {int(np.flatnonzero(~used)[0])} has no corners")
+        n_loops = int(loop_total.sum(dtype=np.int64))
+        dtype = np.int32 if max(n_loops, n_faces) < 2**31 else np.int64
+        size = int(loop_total[0]) if n_faces else 0
+        if size * n_faces != n_loops or not np.array_equal(loop_start, np.arange(0, n_loops, max(size, 1))):
+            size = 0
+        ordered = bool(size) or bool(np.all(loop_start[1:] > loop_start[:-1]))
+        return cls(loop_start, loop_total, n_faces, size, ordered, dtype)
+
+    def face_of_corner(self, n_loops: int) -> np.ndarray:
+        """(n_loops,) the face owning each corner; checks that the faces partition the corners."""
+        face_ids = np.arange(self.n_faces, dtype=self.dtype)
+        if self.size:
+            if self.size * self.n_faces != n_loops:
+                raise ValueError(f"expected {self.size * self.n_faces} corners, got {n_loops}")
+            return np.repeat(face_ids, self.size)
+        return loop_colors(self.loop_start, self.loop_total, face_ids[:, None], n_loops)[:, 0]
+
+
+def _join_faces(layout: _FaceLayout, face_of_corner: np.ndarray, joined_face: np.ndarray):
+    """Label the faces joined by ``face_of_corner[c] -- joined_face[c]`` for every corner ``c``.
+
+    ``joined_face[c]`` must be no larger than any face at the corner's key
+    (the first face there), so hooking each face onto the smallest face its
+    corners join never points up: the forest's roots are the components'
+    smallest faces. Pointer jumping flattens it; joins still between two
+    roots afterwards (rare: faces listed out of order) are solved on the
+    small graph of those roots. Labels number the components by first face.
+    """
+    n_faces, size, dtype = layout.n_faces, layout.size, layout.dtype
     face_ids = np.arange(n_faces, dtype=dtype)
-    first_face = np.full(n_keys, n_faces, dtype=dtype)
-    np.minimum.at(first_face, face_roots, face_ids)
-    first_of_own = first_face[face_roots]
-    is_first = first_of_own == face_ids
-    label_at_first = np.cumsum(is_first, dtype=np.int64) - 1
-    return label_at_first[first_of_own], int(label_at_first[-1]) + 1
+    if size:
+        columns = joined_face.reshape(n_faces, size)
+        parent = columns[:, 0].copy()
+        for column in range(1, size):
+            np.minimum(parent, columns[:, column], out=parent)
+    elif layout.ordered:
+        parent = np.minimum.reduceat(joined_face, layout.loop_start)
+    else:
+        parent = face_ids.copy()
+        np.minimum.at(parent, face_of_corner, joined_face)
+    roots = _jump_to_roots(parent)
+    root_of_joined = np.take(roots, joined_face)
+    if size:
+        left = root_of_joined.reshape(n_faces, size) != roots[:, None]
+    else:
+        left = root_of_joined != np.take(roots, face_of_corner)
+    if left.any():
+        left = left.ravel()
+        u, v = np.take(roots, face_of_corner[left]), root_of_joined[left]
+        present = np.zeros(n_faces, dtype=bool)
+        present[u] = True
+        present[v] = True
+        ids = np.flatnonzero(present).astype(dtype)
+        renumber = np.cumsum(present, dtype=dtype)
+        renumber -= 1
+        sub_roots = _component_roots(ids.size, renumber[u], renumber[v])
+        root_of = face_ids.copy()
+        root_of[ids] = ids[sub_roots]
+        roots = np.take(root_of, roots)
+    # Each root is its component's smallest face: number the roots in order.
+    label_of_root = np.cumsum(roots == face_ids, dtype=np.int64)
+    label_of_root -= 1
+    return np.take(label_of_root, roots), int(label_of_root[-1]) + 1
+
+
+def _jump_to_roots(parent: np.ndarray) -> np.ndarray:
+    """Pointer jumping until every node points at its root; ``parent`` is reused."""
+    grand = np.empty_like(parent)
+    while True:  # O(log depth) whole-array passes
+        np.take(parent, parent, out=grand)
+        if np.array_equal(grand, parent):
+            return parent
+        parent, grand = grand, parent
 
 
 def value_labels(values) -> tuple[np.ndarray, int]:
@@ -633,9 +704,19 @@ def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
         One id per distinct (vertex, UV), numbered 0, 1, ... in order of
         the first corner that has it.
     n_ids : int
+    """
+    first_corner = _first_corner_with_same_uv(corner_verts, corner_uvs)
+    n_loops = first_corner.shape[0]
+    # Renumber the representatives 0, 1, ...: a compact key space.
+    is_first = first_corner == np.arange(n_loops, dtype=first_corner.dtype)
+    renumber: np.ndarray = np.cumsum(is_first, dtype=first_corner.dtype)
+    renumber -= 1
+    return renumber[first_corner], int(renumber[-1]) + 1 if n_loops else 0
 
-    Notes
-    -----
+
+def _first_corner_with_same_uv(corner_verts, corner_uvs) -> np.ndarray:
+    """(n_loops,) int: the smallest corner with the same vertex and the same UV as each corner.
+
     No sort: each pass takes, per vertex, the first corner not yet matched
     and matches every pending corner of that vertex with the same UV. The
     number of passes is the largest number of distinct UVs at one vertex
@@ -651,11 +732,17 @@ def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
     corner_verts = corner_verts.astype(dtype, copy=False)
     # One 64-bit key per UV pair; adding 0.0 folds -0.0 into 0.0.
     uv_keys = (np.ascontiguousarray(corner_uvs, dtype=np.float32) + np.float32(0.0)).view(np.uint64)[:, 0]
-    first_corner = np.empty(n_loops, dtype=dtype)
     n_verts = int(corner_verts.max()) + 1 if n_loops else 0
     first_pending = np.full(n_verts, n_loops, dtype=dtype)
-    pending = np.arange(n_loops, dtype=dtype)
-    verts, keys = corner_verts, uv_keys
+    # First pass over every corner, without index arrays: most corners match here.
+    np.minimum.at(first_pending, corner_verts, np.arange(n_loops, dtype=dtype))
+    first_corner = np.take(first_pending, corner_verts)
+    unmatched = uv_keys != np.take(uv_keys, first_corner)
+    pending = np.flatnonzero(unmatched).astype(dtype)
+    if not pending.size:
+        return first_corner
+    first_pending[corner_verts] = n_loops
+    verts, keys = corner_verts[pending], uv_keys[pending]
     while pending.size:
         np.minimum.at(first_pending, verts, pending)
         representative = first_pending[verts]
@@ -664,11 +751,7 @@ def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
         first_corner[pending[match]] = representative[match]
         unmatched = ~match
         pending, verts, keys = pending[unmatched], verts[unmatched], keys[unmatched]
-    # Renumber the representatives 0, 1, ...: a compact key space for what follows.
-    is_first = first_corner == np.arange(n_loops, dtype=dtype)
-    renumber: np.ndarray = np.cumsum(is_first, dtype=dtype)
-    renumber -= 1
-    return renumber[first_corner], int(renumber[-1]) + 1 if n_loops else 0
+    return first_corner
 
 
 def uv_islands(loop_start, loop_total, corner_verts, corner_uvs):
@@ -690,11 +773,16 @@ def uv_islands(loop_start, loop_total, corner_verts, corner_uvs):
     Notes
     -----
     Two faces touching at a vertex belong to one island only where their
-    corners there carry the same UV, so a seam splits islands. Cost:
-    ``uv_vertex_ids`` plus ``face_components`` over corners.
+    corners there carry the same UV, so a seam splits islands. Each corner
+    joins its face to the face of the first corner with its vertex and UV
+    (``_first_corner_with_same_uv``), then ``_join_faces`` labels the faces.
     """
-    keys, n_keys = uv_vertex_ids(corner_verts, corner_uvs)
-    return face_components(loop_start, loop_total, keys, n_keys)
+    layout = _FaceLayout.of(loop_start, loop_total)
+    first_corner = _first_corner_with_same_uv(corner_verts, corner_uvs)
+    if layout.n_faces == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    face_of_corner = layout.face_of_corner(first_corner.shape[0])
+    return _join_faces(layout, face_of_corner, np.take(face_of_corner, first_corner))
 
 
 # --------------------------------------------------------------------------

@@ -158,3 +158,38 @@ def test_value_labels_is_uniques_inverse(values, low, narrow):
     uniques, inverse = np.unique(values, return_inverse=True)
     assert n == len(uniques)
     np.testing.assert_array_equal(labels, inverse.ravel())
+
+
+@settings(max_examples=150, deadline=None)
+@given(meshes_with_islands(), st.integers(1, 3), st.booleans(), st.randoms())
+def test_uv_islands_with_faces_in_any_order(mesh, n_uv_choices, shuffle, random):
+    # Faces out of corner order join through corners that are not their key's first face.
+    faces, _n_verts = mesh
+    starts, totals, corner_verts = face_layout(faces)
+    choice = [random.randrange(n_uv_choices) for _ in faces]
+    uvs = np.stack([corner_verts * 0.01 + np.repeat(choice, totals), corner_verts * 0.02], axis=1)
+    if shuffle:
+        order = list(range(len(faces)))
+        random.shuffle(order)
+        starts, totals = starts[order], totals[order]
+        faces, choice = [faces[i] for i in order], [choice[i] for i in order]
+    labels, n_islands = uv_islands(starts, totals, corner_verts, uvs)
+    edges = [(i, j) for i in range(len(faces)) for j in range(i)
+             if choice[i] == choice[j] and set(faces[i]) & set(faces[j])]
+    expected = reference_components(len(faces), edges)
+    order_of = {root: k for k, root in enumerate(dict.fromkeys(expected.tolist()))}
+    np.testing.assert_array_equal(labels, [order_of[r] for r in expected.tolist()])
+    assert n_islands == len(order_of)
+
+
+def test_islands_of_a_long_strip_listed_backwards():
+    # Every face hooks onto its successor's first face only after pointer jumping and the fix-up pass.
+    n = 2000
+    lower = np.arange(n)
+    corner_verts = np.stack([lower, lower + 1, lower + n + 2, lower + n + 1], axis=1)
+    corner_verts = corner_verts[::-1].ravel().astype(np.int32)
+    starts, totals = np.arange(0, 4 * n, 4), np.full(n, 4)
+    labels, n_islands = face_islands(starts, totals, corner_verts)
+    assert n_islands == 1 and not labels.any()
+    labels, n_islands = uv_islands(starts, totals, corner_verts, np.zeros((4 * n, 2), np.float32))
+    assert n_islands == 1 and not labels.any()
