@@ -521,13 +521,13 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
     faces: a graph on faces, not on keys.
     """
     layout = _FaceLayout.of(loop_start, loop_total)
-    keys = _as_index_array(corner_keys, "corner_keys").astype(layout.dtype, copy=False)
+    keys: np.ndarray = _as_index_array(corner_keys, "corner_keys").astype(layout.dtype, copy=False)
     if keys.size and (keys.min() < 0 or keys.max() >= n_keys):
         raise ValueError(f"corner_keys must lie in 0..{n_keys - 1}")
     if layout.n_faces == 0:
         return np.zeros(0, dtype=np.int64), 0
     face_of_corner = layout.face_of_corner(keys.shape[0])
-    first_face = np.full(n_keys, layout.n_faces, dtype=layout.dtype)
+    first_face: np.ndarray = np.full(n_keys, layout.n_faces, dtype=layout.dtype)
     np.minimum.at(first_face, keys, face_of_corner)
     return _join_faces(layout, face_of_corner, np.take(first_face, keys))
 
@@ -560,7 +560,7 @@ class _FaceLayout(NamedTuple):
 
     def face_of_corner(self, n_loops: int) -> np.ndarray:
         """(n_loops,) the face owning each corner; checks that the faces partition the corners."""
-        face_ids = np.arange(self.n_faces, dtype=self.dtype)
+        face_ids: np.ndarray = np.arange(self.n_faces, dtype=self.dtype)
         if self.size:
             if self.size * self.n_faces != n_loops:
                 raise ValueError(f"expected {self.size * self.n_faces} corners, got {n_loops}")
@@ -579,7 +579,7 @@ def _join_faces(layout: _FaceLayout, face_of_corner: np.ndarray, joined_face: np
     small graph of those roots. Labels number the components by first face.
     """
     n_faces, size, dtype = layout.n_faces, layout.size, layout.dtype
-    face_ids = np.arange(n_faces, dtype=dtype)
+    face_ids: np.ndarray = np.arange(n_faces, dtype=dtype)
     if size:
         columns = joined_face.reshape(n_faces, size)
         parent = columns[:, 0].copy()
@@ -602,8 +602,8 @@ def _join_faces(layout: _FaceLayout, face_of_corner: np.ndarray, joined_face: np
         present = np.zeros(n_faces, dtype=bool)
         present[u] = True
         present[v] = True
-        ids = np.flatnonzero(present).astype(dtype)
-        renumber = np.cumsum(present, dtype=dtype)
+        ids: np.ndarray = np.flatnonzero(present).astype(dtype)
+        renumber: np.ndarray = np.cumsum(present, dtype=dtype)
         renumber -= 1
         sub_roots = _component_roots(ids.size, renumber[u], renumber[v])
         root_of = face_ids.copy()
