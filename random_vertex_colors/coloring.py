@@ -238,7 +238,16 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
         current = new_attribute_colors(len(mesh_arrays.color_attribute(mesh, name).data))
     elif corner_mask is not None or settings.reads_current_colors:
         current = mesh_arrays.read_colors(mesh, name)
-    new_colors = corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
+    faces = None
+    if current is None and corner_mask is None and srgb_target:
+        # A plain write to a byte attribute: one value per face where the write allows it.
+        faces = face_colors(mesh, run, object_name, loop_start, loop_total, srgb_target)
+        if faces is not None and mesh_arrays.write_face_colors(mesh, name, faces):
+            return finish_mesh(mesh, name, n_faces, n_faces, started, notes)
+    if faces is not None:
+        new_colors = core.loop_colors(loop_start, loop_total, faces, len(mesh.loops))
+    else:
+        new_colors = corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
     if current is not None:
         new_colors = blend_with_current(new_colors, current, settings, srgb_target, loop_start, loop_total)
 
@@ -250,6 +259,12 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
         new_colors = current
 
     mesh_arrays.write_colors(mesh, name, new_colors)
+    return finish_mesh(mesh, name, n_faces, changed, started, notes)
+
+
+def finish_mesh(mesh: Mesh, name: str, n_faces: int, changed: int, started: float,
+                notes: tuple[str, ...]) -> MeshResult:
+    """Make the written attribute active, tag the mesh for redraw, and say what was done."""
     mesh.color_attributes.active_color = mesh.color_attributes[name]
     mesh.update()
     return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes)
@@ -366,28 +381,56 @@ def corner_colors(
             raise ValueError("color mode JITTER needs the colors there")
         return jitter_corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
     n_loops = len(mesh.loops)
+    if settings.granularity == "VERTEX":
+        rng = core.rng_for(settings.seed, mesh.name_full)
+        vertex_colors = core.group_colors(rng, len(mesh.vertices), settings, run.palette, srgb_target)
+        return np.take(vertex_colors, mesh_arrays.corner_verts(mesh), axis=0)  # 3x faster than [verts]
+    if settings.granularity == "OBJECT":
+        return np.ascontiguousarray(np.broadcast_to(object_color(mesh, run, object_name, srgb_target),
+                                                    (n_loops, 4)))
+    faces = face_colors(mesh, run, object_name, loop_start, loop_total, srgb_target)
+    assert faces is not None  # every granularity left is one color per face
+    return core.loop_colors(loop_start, loop_total, faces, n_loops)
+
+
+def object_color(mesh: Mesh, run: Run, object_name: str, srgb_target: bool) -> np.ndarray:
+    """OBJECT: the object's color, (4,) float32 in the attribute's space."""
+    key_rows = np.array([run.shared.index[key] for key in shared_keys(mesh, "OBJECT", object_name)])
+    return run.shared.colors.take(key_rows).in_space(srgb_target)[0]
+
+
+def face_colors(
+    mesh: Mesh,
+    run: Run,
+    object_name: str,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    srgb_target: bool,
+) -> np.ndarray | None:
+    """(n_faces, 4) float32 colors in the attribute's space, one per face.
+
+    None where a face's corners may differ (VERTEX) or the colors depend on
+    those there (JITTER). ``corner_colors`` spreads these to the corners.
+    """
+    settings = run.settings
     granularity = settings.granularity
-    if granularity in ("OBJECT", "MATERIAL"):
+    if settings.color_mode == "JITTER" or granularity == "VERTEX":
+        return None
+    n_faces = len(loop_start)
+    if granularity == "OBJECT":
+        return np.broadcast_to(object_color(mesh, run, object_name, srgb_target), (n_faces, 4))
+    if granularity == "MATERIAL":
         keys = shared_keys(mesh, granularity, object_name)
         key_rows = np.array([run.shared.index[key] for key in keys], dtype=np.int64)
         groups = run.shared.colors.take(key_rows).in_space(srgb_target)
-        if granularity == "OBJECT":
-            return np.ascontiguousarray(np.broadcast_to(groups[0], (n_loops, 4)))
-        face_colors = np.take(groups, mesh_arrays.material_slots(mesh), axis=0)
-        return core.loop_colors(loop_start, loop_total, face_colors, n_loops)
+        return np.take(groups, mesh_arrays.material_slots(mesh), axis=0)
 
     rng = core.rng_for(settings.seed, mesh.name_full)
-    if granularity == "VERTEX":
-        vertex_colors = core.group_colors(rng, len(mesh.vertices), settings, run.palette, srgb_target)
-        return np.take(vertex_colors, mesh_arrays.corner_verts(mesh), axis=0)  # 3x faster than [verts]
-
     labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
     # Every group is colored whether or not its faces are selected, so a
     # face's color does not depend on the selection.
     colors = core.group_colors(rng, n_groups, settings, run.palette, srgb_target)
-    face_colors = colors if labels is None else np.take(colors, labels, axis=0)
-    del colors  # freed before the (n_loops, 4) fill: keeps peak memory near the output's size
-    return core.loop_colors(loop_start, loop_total, face_colors, n_loops)
+    return colors if labels is None else np.take(colors, labels, axis=0)
 
 
 def jitter_corner_colors(

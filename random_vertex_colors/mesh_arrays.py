@@ -178,3 +178,21 @@ def write_colors(mesh: Mesh, name: str, values: np.ndarray) -> None:
                 return
             attribute = color_attribute(mesh, name)  # the attempt may have added and removed attributes
     attribute.data.foreach_set(value_property(attribute), flat)
+
+
+def write_face_colors(mesh: Mesh, name: str, face_values: np.ndarray) -> bool:
+    """Give every corner of each face that face's value, where one value per face is cheaper; else False.
+
+    Only BYTE_COLOR corner attributes gain from it (a setter per face instead
+    of per corner, see ``write_colors``); for every other attribute, or where
+    ``byte_colors`` does not apply, returns False having written nothing, and
+    the caller writes the corners.
+    """
+    attribute = color_attribute(mesh, name)
+    if attribute.data_type != 'BYTE_COLOR' or attribute.domain != 'CORNER':
+        return False
+    from . import byte_colors  # import bpy: only here, so this module loads without Blender
+
+    if not byte_colors.applies(mesh, name, 4 * len(attribute.data)):
+        return False
+    return byte_colors.write_face_bytes(mesh, name, face_values)
