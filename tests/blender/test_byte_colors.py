@@ -210,7 +210,8 @@ def test_operator_gives_the_same_bytes_either_way(empty_scene, monkeypatch):
     assert [a.name for a in me.color_attributes] == ["Paint"]
 
 
-@pytest.mark.parametrize("granularity", ['FACE', 'ISLAND', 'UV_ISLAND', 'FACE_SET', 'OBJECT', 'MATERIAL', 'VERTEX'])
+@pytest.mark.parametrize("granularity", ['FACE', 'ISLAND', 'UV_ISLAND', 'FACE_SET', 'OBJECT', 'MATERIAL',
+                                         'VERTEX'])
 def test_operator_writes_face_colors_straight_to_bytes_as_per_corner(empty_scene, monkeypatch, granularity):
     # The operator hands face colors to the byte route without building corners: same bytes.
     ob = suzanne()
