@@ -193,3 +193,24 @@ def test_islands_of_a_long_strip_listed_backwards():
     assert n_islands == 1 and not labels.any()
     labels, n_islands = uv_islands(starts, totals, corner_verts, np.zeros((4 * n, 2), np.float32))
     assert n_islands == 1 and not labels.any()
+
+
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=12), st.booleans())
+def test_islands_of_strips_in_order_are_the_strips(lengths, triangles_first):
+    # Faces that each hook onto the one before (strips in order) take the run shortcut.
+    faces, next_vertex = [], 0
+    for length in lengths:
+        lower = np.arange(length + 1) + next_vertex
+        upper = lower + length + 1
+        for i in range(length):
+            if triangles_first and i == 0:
+                faces.append([int(lower[0]), int(lower[1]), int(upper[0])])
+                faces.append([int(lower[1]), int(upper[1]), int(upper[0])])
+            else:
+                faces.append([int(lower[i]), int(lower[i + 1]), int(upper[i + 1]), int(upper[i])])
+        next_vertex += 2 * (length + 1)
+    starts, totals, corner_verts = face_layout(faces)
+    labels, n_islands = face_islands(starts, totals, corner_verts)
+    sizes = [length + (1 if triangles_first else 0) for length in lengths]
+    np.testing.assert_array_equal(labels, np.repeat(np.arange(len(lengths)), sizes))
+    assert n_islands == len(lengths)
