@@ -388,9 +388,13 @@ def corner_colors(
     if settings.granularity == "OBJECT":
         return np.ascontiguousarray(np.broadcast_to(object_color(mesh, run, object_name, srgb_target),
                                                     (n_loops, 4)))
-    faces = face_colors(mesh, run, object_name, loop_start, loop_total, srgb_target)
+    # The face colors go into the end of the corner array and are spread from there,
+    # so they need no array of their own (peak memory: the output's, not 1.25 times it).
+    corners = np.empty((n_loops, 4), dtype=np.float32)
+    faces = face_colors(mesh, run, object_name, loop_start, loop_total, srgb_target,
+                        out=corners[n_loops - len(loop_start):])
     assert faces is not None  # every granularity left is one color per face
-    return core.loop_colors(loop_start, loop_total, faces, n_loops)
+    return core.spread_face_rows(loop_start, loop_total, corners)
 
 
 def object_color(mesh: Mesh, run: Run, object_name: str, srgb_target: bool) -> np.ndarray:
@@ -406,11 +410,13 @@ def face_colors(
     loop_start: np.ndarray,
     loop_total: np.ndarray,
     srgb_target: bool,
+    out: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """(n_faces, 4) float32 colors in the attribute's space, one per face.
 
     None where a face's corners may differ (VERTEX) or the colors depend on
     those there (JITTER). ``corner_colors`` spreads these to the corners.
+    ``out``, (n_faces, 4) float32, receives them in place of a new array.
     """
     settings = run.settings
     granularity = settings.granularity
@@ -418,19 +424,26 @@ def face_colors(
         return None
     n_faces = len(loop_start)
     if granularity == "OBJECT":
-        return np.broadcast_to(object_color(mesh, run, object_name, srgb_target), (n_faces, 4))
+        color = object_color(mesh, run, object_name, srgb_target)
+        if out is None:
+            return np.broadcast_to(color, (n_faces, 4))
+        out[...] = color
+        return out
     if granularity == "MATERIAL":
         keys = shared_keys(mesh, granularity, object_name)
         key_rows = np.array([run.shared.index[key] for key in keys], dtype=np.int64)
         groups = run.shared.colors.take(key_rows).in_space(srgb_target)
-        return np.take(groups, mesh_arrays.material_slots(mesh), axis=0)
+        # mode="clip": slots are clamped already, and "raise" would buffer ``out`` in a full-size copy.
+        return np.take(groups, mesh_arrays.material_slots(mesh), axis=0, out=out, mode="clip")
 
     rng = core.rng_for(settings.seed, mesh.name_full)
     labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
     # Every group is colored whether or not its faces are selected, so a
     # face's color does not depend on the selection.
+    if labels is None:
+        return core.group_colors(rng, n_groups, settings, run.palette, srgb_target, out)
     colors = core.group_colors(rng, n_groups, settings, run.palette, srgb_target)
-    return colors if labels is None else np.take(colors, labels, axis=0)
+    return np.take(colors, labels, axis=0, out=out, mode="clip")  # labels lie in 0..n_groups - 1
 
 
 def jitter_corner_colors(

@@ -50,6 +50,7 @@ __all__ = [
     "rng_for",
     "shape_colors",
     "shape_group_colors",
+    "spread_face_rows",
     "srgb16_to_float",
     "srgb16_to_linear",
     "srgb_to_linear",
@@ -152,6 +153,57 @@ def loop_colors(loop_start, loop_total, face_colors, n_loops=None) -> np.ndarray
         # All faces the same size (grids, triangulated meshes): a scalar repeat is ~30% faster.
         return np.repeat(face_colors, int(loop_total[0]), axis=0)
     return np.repeat(face_colors, loop_total, axis=0)
+
+
+_SPREAD_CHUNK = 1 << 14  # faces per block in ``spread_face_rows``: its temporaries stay in the CPU cache
+
+
+def spread_face_rows(loop_start, loop_total, buffer: np.ndarray) -> np.ndarray:
+    """``loop_colors`` in place: fill ``buffer`` from the face rows stored at its end.
+
+    Parameters
+    ----------
+    loop_start, loop_total : (n_faces,) arrays of int
+        Faces in corner order, each with at least one corner, tiling
+        ``0 .. n_loops - 1`` (always so in Blender).
+    buffer : (n_loops, C) ndarray
+        Its last ``n_faces`` rows hold one row per face, in face order.
+
+    Returns
+    -------
+    buffer
+        Row ``j`` now holds the row of the face owning corner ``j``.
+
+    Notes
+    -----
+    The face rows need no array of their own, so the peak memory is the
+    output's. Blocks of faces are spread front to back: a face's corners
+    end no later than its stored row (each face before it has at least one
+    corner), so no row is overwritten before it is read.
+    """
+    loop_start = _as_index_array(loop_start, "loop_start")
+    loop_total = _as_index_array(loop_total, "loop_total")
+    n_faces = loop_start.shape[0]
+    if loop_total.shape != loop_start.shape:
+        raise ValueError(f"loop_start has {n_faces} faces but loop_total has {loop_total.shape[0]}")
+    if buffer.ndim != 2 or buffer.shape[0] < n_faces:
+        raise ValueError(f"buffer must be 2-D with at least {n_faces} rows, got shape {buffer.shape}")
+    n_loops = buffer.shape[0]
+    if n_faces and loop_total.min() < 1:
+        raise ValueError(f"face {int(np.flatnonzero(loop_total < 1)[0])} has no corners")
+    if n_faces > 1 and not bool(np.all(loop_start[1:] > loop_start[:-1])):
+        raise ValueError("faces must be listed in corner order")
+    _check_partition(loop_start, loop_total, n_loops, int(loop_total.sum(dtype=np.int64)))
+    tail = n_loops - n_faces
+    uniform = bool(n_faces) and int(loop_total.min()) == int(loop_total.max())
+    for first in range(0, n_faces, _SPREAD_CHUNK):  # a loop over blocks of faces, not over faces
+        last = min(first + _SPREAD_CHUNK, n_faces)
+        rows = buffer[tail + first:tail + last]
+        counts = int(loop_total[0]) if uniform else loop_total[first:last]
+        start = int(loop_start[first])
+        end = int(loop_start[last - 1] + loop_total[last - 1])
+        buffer[start:end] = np.repeat(rows, counts, axis=0)  # a new block: reads before it writes
+    return buffer
 
 
 def uniform_face_colors(loop_start, loop_total, corner_colors):
@@ -385,41 +437,56 @@ def _check_rgba16(colors) -> np.ndarray:
     return colors
 
 
-def srgb16_to_linear(colors) -> np.ndarray:
+def _look_up(table: np.ndarray, colors: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """``table[colors]``, into ``out`` when given, block by block: no index array of the full size."""
+    if out is None:
+        return table[colors]
+    if out.shape != colors.shape:
+        raise ValueError(f"out must have shape {colors.shape}, got {out.shape}")
+    for first in range(0, colors.shape[0], 1 << 16):  # a loop over blocks of rows, not over rows
+        out[first:first + (1 << 16)] = table[colors[first:first + (1 << 16)]]
+    return out
+
+
+def srgb16_to_linear(colors, out: np.ndarray | None = None) -> np.ndarray:
     """Convert 16-bit sRGB RGBA rows to scene-linear float32 (alpha stays linear).
 
     Parameters
     ----------
     colors : (n, 4) ndarray of uint16
+    out : (n, 4) ndarray of float32, optional
+        Written in place of a new array.
 
     Returns
     -------
-    (n, 4) ndarray of float32, C-contiguous
+    (n, 4) ndarray of float32, C-contiguous (``out`` when given)
     """
     colors = _check_rgba16(colors)
     # One gather over the contiguous block: three times faster than two
     # gathers into strided slices of a preallocated array. Both tables map
     # 65535 to 1.0, so opaque alpha (the usual case) needs no second gather.
-    out = _LINEAR_LUT[colors]
+    out = _look_up(_LINEAR_LUT, colors, out)
     alpha = colors[:, 3]
     if alpha.size and alpha.min() < _U16_MAX:
         out[:, 3] = _UNIT_LUT[alpha]
     return out
 
 
-def srgb16_to_float(colors) -> np.ndarray:
+def srgb16_to_float(colors, out: np.ndarray | None = None) -> np.ndarray:
     """Convert 16-bit sRGB RGBA rows to sRGB float32 in [0, 1], unconverted.
 
     Parameters
     ----------
     colors : (n, 4) ndarray of uint16
+    out : (n, 4) ndarray of float32, optional
+        Written in place of a new array.
 
     Returns
     -------
-    (n, 4) ndarray of float32, C-contiguous
+    (n, 4) ndarray of float32, C-contiguous (``out`` when given)
     """
     colors = _check_rgba16(colors)
-    return _UNIT_LUT[colors]
+    return _look_up(_UNIT_LUT, colors, out)
 
 
 # --------------------------------------------------------------------------
@@ -1090,18 +1157,24 @@ class GroupColors(NamedTuple):
         """The colors of groups ``rows``, in the same form."""
         return GroupColors(self.values[rows], self.palette_linear)
 
-    def in_space(self, srgb_target: bool) -> np.ndarray:
+    def in_space(self, srgb_target: bool, out: np.ndarray | None = None) -> np.ndarray:
         """(n, 4) float32 in the target's space: sRGB when ``srgb_target``, else scene linear.
 
         Palette colors already in the target's space are returned exactly as stored.
+        ``out``, (n, 4) float32, receives the result in place of a new array.
         """
         if self.palette_linear is None:
-            return srgb16_to_float(self.values) if srgb_target else srgb16_to_linear(self.values)
+            convert16 = srgb16_to_float if srgb_target else srgb16_to_linear
+            return convert16(self.values, out)
         if self.palette_linear == (not srgb_target):
-            return self.values
-        out = self.values.copy()
-        convert = linear_to_srgb if srgb_target else srgb_to_linear
-        out[:, :3] = convert(self.values[:, :3])
+            converted = self.values
+        else:
+            converted = self.values.copy()
+            convert = linear_to_srgb if srgb_target else srgb_to_linear
+            converted[:, :3] = convert(self.values[:, :3])
+        if out is None:
+            return converted
+        out[...] = converted
         return out
 
 
@@ -1142,11 +1215,13 @@ def group_colors(
     settings: ColorSettings,
     palette: Palette | None,
     srgb_target: bool,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Finished colors for ``n_groups`` groups: draw, shape, convert, in one call.
 
     Every group gets a draw whatever the options (alpha included), so a
     group's color does not move when an option or the selection changes.
+    ``out``, (n_groups, 4) float32, receives them in place of a new array.
 
     Returns
     -------
@@ -1154,7 +1229,7 @@ def group_colors(
         In the target's space (see ``GroupColors.in_space``).
     """
     draws = random_srgb16(rng, n_groups, settings.random_alpha)
-    return shape_group_colors(draws, settings, palette).in_space(srgb_target)
+    return shape_group_colors(draws, settings, palette).in_space(srgb_target, out)
 
 
 # --------------------------------------------------------------------------
