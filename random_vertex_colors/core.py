@@ -979,11 +979,12 @@ def _hsv_draws_to_rgb16(draws16: np.ndarray, out: np.ndarray, hue_range, saturat
     s0, s1 = sorted(_check_range("saturation_range", saturation_range))
     v0, v1 = sorted(_check_range("value_range", value_range))
     factor = _hue_factors(h0, h1)
-    # Saturation and value, scaled so that the result lands in 0..65535.
-    s_scale, s_offset = np.float32((s1 - s0) / _U16_MAX), np.float32(s0)
-    v_scale, v_offset = np.float32(v1 - v0), np.float32(v0 * _U16_MAX)
+    # Saturation and value of each 16-bit draw, tables too; value scaled to 0..65535.
+    steps = np.arange(_U16_MAX + 1) / _U16_MAX
+    saturation_table = (s0 + steps * (s1 - s0)).astype(np.float32)
+    value_table = ((v0 + steps * (v1 - v0)) * _U16_MAX).astype(np.float32)
     n = draws16.shape[0]
-    block = min(_HSV_CHUNK, n)
+    block = max(min(_HSV_CHUNK, n), 1)
     saturation_buffer = np.empty(block, dtype=np.float32)
     value_buffer = np.empty(block, dtype=np.float32)
     rgb_buffer = np.empty((block, 3), dtype=np.float32)
@@ -992,16 +993,15 @@ def _hsv_draws_to_rgb16(draws16: np.ndarray, out: np.ndarray, hue_range, saturat
         draws = draws16[start:stop]
         size = stop - start
         saturation, value, rgb = saturation_buffer[:size], value_buffer[:size], rgb_buffer[:size]
-        np.multiply(draws[:, 1], s_scale, out=saturation)
-        saturation += s_offset
-        np.multiply(draws[:, 2], v_scale, out=value)
-        value += v_offset
+        # mode="clip": the draws index the tables in range, and "raise" would buffer ``out``.
+        np.take(saturation_table, draws[:, 1], out=saturation, mode="clip")
+        np.take(value_table, draws[:, 2], out=value, mode="clip")
         saturation *= value  # v s
-        np.take(factor, draws[:, 0], axis=0, out=rgb)
+        value += np.float32(0.5)  # rounds to nearest in the truncating cast below
+        np.take(factor, draws[:, 0], axis=0, out=rgb, mode="clip")
         rgb *= saturation[:, None]
         np.subtract(value[:, None], rgb, out=rgb)
-        np.rint(rgb, out=rgb)
-        out[start:stop, :3] = rgb  # in 0..65535 already: v s factor <= v <= 65535
+        out[start:stop, :3] = rgb  # in 0.5..65535.5: v s factor <= v
 
 
 def _check_range(name: str, value_range) -> tuple[float, float]:
