@@ -188,7 +188,8 @@ class Bench:
             unshare(ob.data)
         return setup
 
-    def methods(self, ob) -> dict:
+    def methods(self, ob, scale_only: bool = False) -> dict:
+        """Every timed method on ``ob``; with ``scale_only``, the floor and FACE alone."""
         me = ob.data
         n_faces, n_loops = len(me.polygons), len(me.loops)
         ready = np.random.default_rng(0).random(n_loops * 4, dtype=np.float32)
@@ -218,6 +219,8 @@ class Bench:
 
         settings = ColorSettings(attribute_name=ATTRIBUTE)
         methods = {"floor": (floor, 5)}
+        if scale_only:
+            return {**methods, "ours_FACE": (operator(), 5)}
         if n_faces <= LOOP_MAX_FACES:
             methods["seed_loop"] = (lambda: seed_addon.python_loop(me, ATTRIBUTE), 2)
         methods["seed_f64"] = (lambda: seed_addon.numpy_kernel(me, ATTRIBUTE, np.int64, np.float64), 3)
@@ -276,14 +279,14 @@ class Bench:
         if kind == "grid":
             # First, before any method has freed memory the copy could reuse.
             self.record(ob.name, "copy_on_write", lambda: unshare(ob.data), setup, 5)
-        timed = {**self.kernels(ob), **self.methods(ob)}
         if scale_only:  # time per face at scale: the floor and FACE, cold and warm, and FACE's memory
-            timed = {method: timed[method] for method in ("floor", "ours_FACE")}
+            timed = self.methods(ob, scale_only=True)
             for method, (run, _repeats) in timed.items():
                 self.record(ob.name, method, run, setup, 3)
             self.run_warm(ob, timed, ())
             self.run_memory(ob, setup, ["ours_FACE"])
             return
+        timed = {**self.kernels(ob), **self.methods(ob)}
         for method, (run, repeats) in timed.items():
             if isinstance(run, tuple):  # (run, extra setup): the setup is not timed
                 run, extra = run

@@ -443,8 +443,9 @@ def _look_up(table: np.ndarray, colors: np.ndarray, out: np.ndarray | None) -> n
         return table[colors]
     if out.shape != colors.shape:
         raise ValueError(f"out must have shape {colors.shape}, got {out.shape}")
-    for first in range(0, colors.shape[0], 1 << 16):  # a loop over blocks of rows, not over rows
-        out[first:first + (1 << 16)] = table[colors[first:first + (1 << 16)]]
+    block = 1 << 14  # numpy makes a full-size intp copy of each block's indices
+    for first in range(0, colors.shape[0], block):  # a loop over blocks of rows, not over rows
+        out[first:first + block] = table[colors[first:first + block]]
     return out
 
 
