@@ -148,8 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description=(
-            "Give the mesh objects of a .blend file random colors in a face-corner color "
-            "attribute and save the result. Run it in a Blender binary, "
+            "Give the mesh objects of a .blend file random colors in a face-corner (or, with "
+            "--domain POINT, point) color attribute and save the result. Run it in a Blender binary, "
             "'blender --background --factory-startup --python random_vertex_colors/__main__.py "
             "-- INPUT.blend --output OUTPUT.blend', or with the bpy module, "
             "'python -m random_vertex_colors INPUT.blend --output OUTPUT.blend'."

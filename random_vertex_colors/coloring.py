@@ -30,10 +30,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Masks:
-    """Which corners may change: those of selected faces and/or of selected vertices.
+    """Which corners (or, on points, vertices) may change: those of selected faces and/or vertices.
 
-    ``faces``: ``only_selected``, or Vertex Paint's face mask.
-    ``vertices``: Vertex Paint's vertex mask. With both, a corner must pass both.
+    ``faces``: ``only_selected`` on corners, or Vertex Paint's face mask; on
+    points, the vertices of selected faces. ``vertices``: Vertex Paint's
+    vertex mask, or ``only_selected`` on points. With both, a corner or
+    vertex must pass both.
     """
 
     faces: bool = False
@@ -157,7 +159,7 @@ def prepare_run(
     targets, skipped = choose_targets(objects)
     palette = resolve_palette(settings, palettes, tool_palette)
     for target in targets:
-        check_attribute(target.mesh, settings.attribute_name)
+        check_attribute(target.mesh, settings.attribute_name, settings.domain)
     keys = [key for t in targets for key in shared_keys(t.mesh, settings.granularity, t.owner.name_full)]
     return Run(settings, targets, skipped, palette, shared_colors(keys, settings, palette))
 
@@ -166,12 +168,15 @@ def color_run(run: Run, masks_for: Callable[[Mesh], Masks] | None = None) -> lis
     """Color every target of ``run``; a target that is refused is left unchanged.
 
     ``masks_for`` gives each mesh's masks (the operator's paint masks);
-    ``settings.only_selected`` adds the face mask to every mesh.
+    ``settings.only_selected`` adds the face mask to every mesh (the vertex
+    mask when the domain is POINT).
     """
     outcomes = []
     for target in run.targets:
         masks = masks_for(target.mesh) if masks_for is not None else Masks()
-        if run.settings.only_selected:
+        if run.settings.only_selected and run.settings.domain == "POINT":
+            masks = Masks(faces=masks.faces, vertices=True)
+        elif run.settings.only_selected:
             masks = Masks(faces=True, vertices=masks.vertices)
         try:
             result = color_mesh(target.mesh, run, target.owner.name_full, masks)
@@ -193,11 +198,11 @@ def check_mesh(mesh: Mesh, run: Run) -> None:
         raise ColorError(f"Mesh '{mesh.name}' has no faces")
     if run.settings.granularity == "UV_ISLAND" and mesh.uv_layers.active is None:
         raise ColorError(f"Mesh '{mesh.name}' has no UV map, which UV islands need: add one in UV Maps")
-    check_attribute(mesh, run.settings.attribute_name)
+    check_attribute(mesh, run.settings.attribute_name, run.settings.domain)
 
 
 def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = None) -> MeshResult:
-    """Give ``mesh`` one random color per group in a face-corner attribute.
+    """Give ``mesh`` one random color per group in a face-corner (or, with POINT, point) attribute.
 
     Parameters
     ----------
@@ -211,7 +216,7 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     object_name : str
         The object the OBJECT color belongs to.
     masks : Masks, optional
-        Corners outside the masks keep their values bit for bit. Default: none.
+        Corners (vertices) outside the masks keep their values bit for bit. Default: none.
 
     Raises
     ------
@@ -222,7 +227,7 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     settings = run.settings
     check_mesh(mesh, run)
     existing = {attribute.name for attribute in mesh.color_attributes}
-    name = resolve_attribute(mesh, settings.attribute_name)
+    name = resolve_attribute(mesh, settings.attribute_name, settings.domain)
     srgb_target = mesh_arrays.stores_srgb(mesh, name)
     loop_start, loop_total = face_corner_ranges(mesh)
     created = name not in existing
@@ -231,19 +236,19 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
         notes = (f"'{name}' was new on mesh '{mesh.name}': jittered from black",)
 
     n_faces = len(loop_start)
+    if settings.domain == "POINT":
+        changed = color_points(mesh, run, object_name, name, created, srgb_target, masks or Masks(),
+                               loop_start, loop_total)
+        return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes)
     corner_mask = changed_corners(mesh, masks or Masks(), loop_start, loop_total)
-    # Read only when the result depends on what is there: a plain write never pays for it.
-    current = None
-    if created and settings.reads_current_colors:
-        current = new_attribute_colors(len(mesh_arrays.color_attribute(mesh, name).data))
-    elif corner_mask is not None or settings.reads_current_colors:
-        current = mesh_arrays.read_colors(mesh, name)
+    current = current_colors(mesh, name, created, corner_mask is not None, settings)
     faces = None
     if current is None and corner_mask is None and srgb_target:
         # A plain write to a byte attribute: one value per face where the write allows it.
         faces = face_colors(mesh, run, object_name, loop_start, loop_total, srgb_target)
         if faces is not None and mesh_arrays.write_face_colors(mesh, name, faces):
-            return finish_mesh(mesh, name, n_faces, n_faces, started, notes)
+            show_colors(mesh, name)
+            return MeshResult(mesh.name, name, n_faces, n_faces, time.perf_counter() - started, notes)
     if faces is not None:
         new_colors = core.loop_colors(loop_start, loop_total, faces, len(mesh.loops))
     else:
@@ -258,16 +263,36 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
         current[corner_mask] = new_colors[corner_mask]
         new_colors = current
 
-    mesh_arrays.write_colors(mesh, name, new_colors)
-    return finish_mesh(mesh, name, n_faces, changed, started, notes)
+    store_colors(mesh, name, new_colors)
+    return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes)
 
 
-def finish_mesh(mesh: Mesh, name: str, n_faces: int, changed: int, started: float,
-                notes: tuple[str, ...]) -> MeshResult:
-    """Make the written attribute active, tag the mesh for redraw, and say what was done."""
+def current_colors(
+    mesh: Mesh, name: str, created: bool, masked: bool, settings: ColorSettings
+) -> np.ndarray | None:
+    """The colors there, (n_elements, 4) float32 in the attribute's space, or None when not needed.
+
+    Read only when the result depends on what is there (``masked``: some
+    elements keep theirs): a plain write never pays for it. A new attribute
+    starts from ``new_attribute_colors`` where the result depends on it.
+    """
+    if created and settings.reads_current_colors:
+        return new_attribute_colors(len(mesh_arrays.color_attribute(mesh, name).data))
+    if masked or settings.reads_current_colors:
+        return mesh_arrays.read_colors(mesh, name)
+    return None
+
+
+def store_colors(mesh: Mesh, name: str, colors: np.ndarray) -> None:
+    """Write ``colors`` (in the attribute's space) to attribute ``name`` and make it the active one."""
+    mesh_arrays.write_colors(mesh, name, colors)
+    show_colors(mesh, name)
+
+
+def show_colors(mesh: Mesh, name: str) -> None:
+    """Make the written attribute ``name`` the active one and tag the mesh for redraw."""
     mesh.color_attributes.active_color = mesh.color_attributes[name]
     mesh.update()
-    return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes)
 
 
 def new_attribute_colors(n_elements: int) -> np.ndarray:
@@ -530,6 +555,130 @@ def existing_group_means(
         rows, labels = current, corner_labels
     srgb = rows[:, :3] if srgb_target else core.linear_to_srgb(rows[:, :3])
     return core.group_means(labels, srgb, n_groups, weights)
+
+
+def color_points(
+    mesh: Mesh,
+    run: Run,
+    object_name: str,
+    name: str,
+    created: bool,
+    srgb_target: bool,
+    masks: Masks,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+) -> int:
+    """Color the point-domain attribute ``name``: one color per vertex, as its corners get on CORNER.
+
+    Vertices outside the masks, and with ISLAND the vertices in no face
+    (loose vertices belong to no island), keep their values bit for bit.
+
+    Returns
+    -------
+    int
+        How many faces have a vertex whose color changed.
+    """
+    settings = run.settings
+    verts = mesh_arrays.corner_verts(mesh)
+    labels, n_groups = point_groups(mesh, settings.granularity, loop_start, loop_total, verts)
+    vertex_mask = changed_vertices(mesh, masks, loop_start, loop_total, verts)
+    if (labels < 0).any():
+        vertex_mask = labels >= 0 if vertex_mask is None else vertex_mask & (labels >= 0)
+    current = current_colors(mesh, name, created, vertex_mask is not None, settings)
+    new_colors = point_colors(mesh, run, object_name, labels, n_groups, srgb_target, current)
+    if current is not None and settings.reads_current_colors:
+        new_colors = core.blend_colors(
+            current, new_colors, settings.mix, settings.written_channels, not srgb_target, reuse_new=True
+        )
+    changed = len(loop_start)
+    if vertex_mask is not None:
+        assert current is not None  # read above whenever there is a mask
+        changed = core.faces_touched(loop_start, loop_total, vertex_mask[verts])
+        current[vertex_mask] = new_colors[vertex_mask]
+        new_colors = current
+    store_colors(mesh, name, new_colors)
+    return changed
+
+
+def point_groups(
+    mesh: Mesh, granularity: str, loop_start: np.ndarray, loop_total: np.ndarray, verts: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Group of each vertex, (n_verts,) int64, and the number of groups, for the POINT domain.
+
+    VERTEX: each vertex its own group. ISLAND: the island of the faces
+    around it, numbered as ``face_groups`` numbers them (-1 for a vertex in
+    no face). OBJECT: one group. Other granularities split vertices between
+    groups and are refused by the settings.
+    """
+    n_verts = len(mesh.vertices)
+    if granularity == "VERTEX":
+        return np.arange(n_verts, dtype=np.int64), n_verts
+    if granularity == "OBJECT":
+        return np.zeros(n_verts, dtype=np.int64), 1
+    if granularity == "ISLAND":
+        return core.vertex_islands(loop_start, loop_total, verts, n_verts)
+    raise ValueError(f"granularity {granularity!r} cannot be stored on points")
+
+
+def changed_vertices(
+    mesh: Mesh, masks: Masks, loop_start: np.ndarray, loop_total: np.ndarray, verts: np.ndarray
+) -> np.ndarray | None:
+    """(n_verts,) bool of the vertices that may change, or None when all may.
+
+    The face mask lets through the vertices of selected faces (a vertex with
+    at least one selected face); the vertex mask the selected vertices.
+    """
+    mask = None
+    if masks.faces:
+        faces = mesh_arrays.selected_faces(mesh)
+        selected_corners = core.loop_colors(loop_start, loop_total, faces[:, None], len(verts))[:, 0]
+        mask = np.zeros(len(mesh.vertices), dtype=bool)
+        mask[verts[selected_corners]] = True
+    if masks.vertices:
+        selection = mesh_arrays.selected_vertices(mesh)
+        mask = selection if mask is None else mask & selection
+    return None if mask is None or mask.all() else mask
+
+
+def point_colors(
+    mesh: Mesh,
+    run: Run,
+    object_name: str,
+    labels: np.ndarray,
+    n_groups: int,
+    srgb_target: bool,
+    current: np.ndarray | None,
+) -> np.ndarray:
+    """(n_verts, 4) float32 colors in the attribute's space, one per vertex, from its group.
+
+    The same draws as ``corner_colors`` for VERTEX, ISLAND and OBJECT, so a
+    vertex gets the color its corners get on the CORNER domain. ``labels``:
+    the group of each vertex, -1 for a vertex that keeps its color (its row
+    is then a placeholder). ``current`` ((n_verts, 4), the colors there) is
+    needed by JITTER only, which shifts each group's mean over its vertices.
+    """
+    settings = run.settings
+    object_row = None
+    if settings.granularity == "OBJECT":
+        object_row = [run.shared.index[shared_keys(mesh, "OBJECT", object_name)[0]]]
+    grouped = labels >= 0
+    if settings.color_mode == "JITTER":
+        if current is None:
+            raise ValueError("color mode JITTER needs the colors there")
+        if object_row is not None:
+            shifts = run.shared.colors.values[object_row]
+        else:
+            shifts = core.random_srgb16(core.rng_for(settings.seed, mesh.name_full, "jitter"), n_groups, True)
+        there = current[grouped, :3] if srgb_target else core.linear_to_srgb(current[grouped, :3])
+        means = core.group_means(labels[grouped], there, n_groups)
+        half_widths = (settings.jitter_hue, settings.jitter_saturation, settings.jitter_value)
+        colors = core.GroupColors(core.jitter_group_colors(means, shifts, half_widths)).in_space(srgb_target)
+    elif object_row is not None:
+        colors = run.shared.colors.take(object_row).in_space(srgb_target)
+    else:
+        rng = core.rng_for(settings.seed, mesh.name_full)
+        colors = core.group_colors(rng, n_groups, settings, run.palette, srgb_target)
+    return colors[np.where(grouped, labels, 0)]
 
 
 def color_mesh_alone(mesh: Mesh, settings: ColorSettings, palette: core.Palette | None = None) -> MeshResult:

@@ -589,16 +589,32 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
     ``np.minimum.at`` over the corners), then ``_join_faces`` labels the
     faces: a graph on faces, not on keys.
     """
+    labels, n_components, _ = _components(loop_start, loop_total, corner_keys, n_keys)
+    return labels, n_components
+
+
+def _components(
+    loop_start, loop_total, corner_keys, n_keys: int, key_labels: bool = False
+) -> tuple[np.ndarray, int, np.ndarray | None]:
+    """``face_components``, and with ``key_labels`` the component of each key.
+
+    The third result is (n_keys,) int64, -1 for a key in no face, or None
+    without ``key_labels``.
+    """
     layout = _FaceLayout.of(loop_start, loop_total)
     keys: np.ndarray = _as_index_array(corner_keys, "corner_keys").astype(layout.dtype, copy=False)
     if keys.size and (keys.min() < 0 or keys.max() >= n_keys):
         raise ValueError(f"corner_keys must lie in 0..{n_keys - 1}")
     if layout.n_faces == 0:
-        return np.zeros(0, dtype=np.int64), 0
+        return np.zeros(0, dtype=np.int64), 0, np.full(n_keys, -1, dtype=np.int64) if key_labels else None
     face_of_corner = layout.face_of_corner(keys.shape[0])
     first_face: np.ndarray = np.full(n_keys, layout.n_faces, dtype=layout.dtype)
     np.minimum.at(first_face, keys, face_of_corner)
-    return _join_faces(layout, face_of_corner, np.take(first_face, keys))
+    labels, n_components = _join_faces(layout, face_of_corner, np.take(first_face, keys))
+    if not key_labels:
+        return labels, n_components, None
+    # A key's component is its first face's; a key in no face keeps the n_faces sentinel: -1.
+    return labels, n_components, np.append(labels, -1)[first_face]
 
 
 class _FaceLayout(NamedTuple):
@@ -789,6 +805,34 @@ def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = Non
     if n_verts is None:
         n_verts = int(corner_verts.max()) + 1 if corner_verts.size else 0
     return face_components(loop_start, loop_total, corner_verts, n_verts)
+
+
+def vertex_islands(loop_start, loop_total, corner_verts, n_verts: int) -> tuple[np.ndarray, int]:
+    """The island of each vertex, numbered as ``face_islands`` numbers the islands of its faces.
+
+    Parameters
+    ----------
+    loop_start, loop_total : (n_faces,) arrays of int
+    corner_verts : (n_loops,) array of int
+        The vertex of each corner, in ``0 .. n_verts - 1``.
+    n_verts : int
+
+    Returns
+    -------
+    labels : (n_verts,) ndarray of int64
+        Island of each vertex; -1 for a vertex in no face (a loose vertex
+        belongs to no island).
+    n_islands : int
+
+    Notes
+    -----
+    The same grouping as ``face_islands``, read per vertex: each vertex
+    takes the island of the first face at it, one gather over the vertices.
+    """
+    corner_verts = _as_index_array(corner_verts, "corner_verts")
+    _, n_islands, labels = _components(loop_start, loop_total, corner_verts, n_verts, key_labels=True)
+    assert labels is not None
+    return labels, n_islands
 
 
 def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:

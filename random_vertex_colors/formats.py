@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -41,6 +42,9 @@ class Operator:
     # FLOAT_COLOR attribute: glTF and PLY add-ons of Blender 3.4 and 3.5. The keyword named
     # here exists only in those versions.
     legacy_colors_keyword: str | None = None
+    # Such an exporter that reads a point-domain color attribute right and a corner one by
+    # vertex index, scrambling it (glTF 3.4): it gets a point copy (see _legacy_color_copies).
+    reads_point_colors: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +72,7 @@ FORMATS = (
             ("export_vertex_color", "ACTIVE"),
             ("export_colors", True),
             ("export_all_vertex_colors", False),
-        ), legacy_colors_keyword="export_colors"),),
+        ), legacy_colors_keyword="export_colors", reads_point_colors=True),),
         addon="io_scene_gltf2",
     ),
     Format(
@@ -200,30 +204,31 @@ def writable(bpy: ModuleType) -> list[str]:
 
 def check_readable(bpy: ModuleType, path: str) -> Format:
     """The format of ``path``; FormatError naming the extension and the Blender when it cannot be read."""
-    ext = extension_of(path)
-    fmt = BY_EXTENSION.get(ext)
-    if fmt is None:
-        known = ", ".join(EXTENSIONS)
-        raise FormatError(f"'{path}': '{ext or '(no extension)'}' is not a format this tool reads ({known})")
-    if not can_read(bpy, ext):
-        raise FormatError(
-            f"'{path}': {blender_version(bpy)} cannot read {fmt.name} ({ext}) files; "
-            f"it reads {', '.join(readable(bpy))}"
-        )
-    return fmt
+    return _checked_format(bpy, path, "read", can_read, readable)
 
 
 def check_writable(bpy: ModuleType, path: str) -> Format:
     """The format of ``path``; FormatError naming the extension and the Blender when it cannot be written."""
+    return _checked_format(bpy, path, "write", can_write, writable)
+
+
+def _checked_format(
+    bpy: ModuleType,
+    path: str,
+    verb: str,
+    can: Callable[[ModuleType, str], bool],
+    supported: Callable[[ModuleType], list[str]],
+) -> Format:
+    """The format of ``path`` when this Blender can ``verb`` it (read or write), else FormatError."""
     ext = extension_of(path)
     fmt = BY_EXTENSION.get(ext)
     if fmt is None:
-        known = ", ".join(EXTENSIONS)
-        raise FormatError(f"'{path}': '{ext or '(no extension)'}' is not a format this tool writes ({known})")
-    if not can_write(bpy, ext):
+        shown = ext or "(no extension)"
+        raise FormatError(f"'{path}': '{shown}' is not a format this tool {verb}s ({', '.join(EXTENSIONS)})")
+    if not can(bpy, ext):
         raise FormatError(
-            f"'{path}': {blender_version(bpy)} cannot write {fmt.name} ({ext}) files; "
-            f"it writes {', '.join(writable(bpy))}"
+            f"'{path}': {blender_version(bpy)} cannot {verb} {fmt.name} ({ext}) files; "
+            f"it {verb}s {', '.join(supported(bpy))}"
         )
     return fmt
 
@@ -247,29 +252,69 @@ def _numpy_bool_alias() -> None:
         numpy.bool = bool  # type: ignore[attr-defined]
 
 
-def _byte_color_copies(bpy: ModuleType) -> None:
-    """Copy each mesh's active FLOAT_COLOR corner attribute into a BYTE_COLOR one and make that active.
+def _legacy_color_copies(bpy: ModuleType, to_points: bool) -> None:
+    """Copy each mesh's active color attribute into one the legacy exporter reads; make it active.
 
-    For the exporters of ``legacy_colors_keyword``, which see only byte
-    colors; called on the file about to be exported, never saved.
+    For the exporters of ``legacy_colors_keyword``. Without ``to_points``
+    (PLY in 3.4 and 3.5, which sees only byte colors on face corners) a
+    FLOAT_COLOR corner attribute, or a point attribute of either type (each
+    corner taking its vertex's color), becomes a BYTE_COLOR corner copy.
+    With ``to_points`` (glTF in 3.4, which reads a point attribute right but
+    a corner one by vertex index, scrambling it) a corner attribute becomes
+    a FLOAT_COLOR point copy, each vertex the mean of its corners: one color
+    per vertex, as the README says that exporter keeps. Called on the file
+    about to be exported, never saved.
     """
+    import numpy
+
     for mesh in bpy.data.meshes:
         active = mesh.color_attributes.active_color
-        if active is None or active.data_type != "FLOAT_COLOR" or active.domain != "CORNER":
+        if active is None or active.domain not in ("CORNER", "POINT"):
+            continue
+        if to_points and active.domain == "POINT":
+            continue
+        if not to_points and active.domain == "CORNER" and active.data_type != "FLOAT_COLOR":
             continue
         name = active.name
-        values = numpy_floats(len(active.data) * 4)
-        active.data.foreach_get("color", values)
-        copy = mesh.color_attributes.new(name[:50] + " bytes", "BYTE_COLOR", "CORNER")
+        flat = numpy_floats(len(active.data) * 4)
+        active.data.foreach_get("color", flat)
+        values = flat.reshape(-1, 4)
+        corner_vertices = numpy.empty(len(mesh.loops), numpy.int32)
+        mesh.loops.foreach_get("vertex_index", corner_vertices)
+        if to_points:
+            n_vertices = len(mesh.vertices)
+            counts = numpy.maximum(numpy.bincount(corner_vertices, minlength=n_vertices), 1)
+            values = numpy.stack([
+                numpy.bincount(corner_vertices, values[:, channel], minlength=n_vertices) / counts
+                for channel in range(4)
+            ], axis=1).astype(numpy.float32)
+            copy = mesh.color_attributes.new(name[:50] + " points", "FLOAT_COLOR", "POINT")
+        else:
+            if active.domain == "POINT":
+                values = values[corner_vertices]
+            copy = mesh.color_attributes.new(name[:50] + " bytes", "BYTE_COLOR", "CORNER")
         if copy is None:
             continue
         copy_name = copy.name
-        mesh.color_attributes[copy_name].data.foreach_set("color", values)
+        mesh.color_attributes[copy_name].data.foreach_set("color", numpy.ascontiguousarray(values).ravel())
         mesh.color_attributes.active_color = mesh.color_attributes[copy_name]
         legacy = mesh.vertex_colors.get(copy_name)
         if legacy is not None:
             mesh.vertex_colors.active = legacy
             legacy.active_render = True
+
+
+def _render_the_active_colors(bpy: ModuleType) -> None:
+    """Make each mesh's active color attribute its render color too, which some exporters write.
+
+    glTF's "active" vertex color is the render color (in 3.4 and 5.3 alike):
+    when the colored attribute was made beside another one, the render
+    color would still be the other. Called on the file about to be
+    exported, never saved.
+    """
+    for mesh in bpy.data.meshes:
+        if mesh.color_attributes.active_color is not None:
+            mesh.color_attributes.render_color_index = mesh.color_attributes.active_color_index
 
 
 def numpy_floats(n: int) -> Any:
@@ -321,7 +366,8 @@ def export_file(bpy: ModuleType, output: str) -> None:
     operator, function, rna = found
     keywords = _supported(rna, operator.keywords)
     if operator.legacy_colors_keyword in keywords:
-        _byte_color_copies(bpy)
+        _legacy_color_copies(bpy, to_points=operator.reads_point_colors)
+    _render_the_active_colors(bpy)
     ext = extension_of(output)
     if fmt.name == "glTF" and "export_format" in rna.properties:
         keywords["export_format"] = "GLB" if ext == ".glb" else "GLTF_SEPARATE"

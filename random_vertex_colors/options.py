@@ -43,6 +43,10 @@ COLOR_MODE_ITEMS: tuple[EnumItem, ...] = (
     ("DISTINCT", "Distinct", "Colors as far apart as possible, for ID maps"),
     ("JITTER", "Jitter", "Each group keeps its color, shifted by a little random hue, saturation and value"),
 )
+DOMAIN_ITEMS: tuple[EnumItem, ...] = (
+    ("CORNER", "Corner", "A face-corner color attribute: every granularity, sharp edges between groups"),
+    ("POINT", "Point", "A point color attribute: one color per vertex, for Per Vertex, Island or Object"),
+)
 CHANNEL_ITEMS: tuple[EnumItem, ...] = (
     ("R", "R", "Red"),
     ("G", "G", "Green"),
@@ -52,6 +56,14 @@ CHANNEL_ITEMS: tuple[EnumItem, ...] = (
 GRANULARITIES = tuple(item[0] for item in GRANULARITY_ITEMS)
 COLOR_MODES = tuple(item[0] for item in COLOR_MODE_ITEMS)
 CHANNELS = "".join(item[0] for item in CHANNEL_ITEMS)
+DOMAINS = tuple(item[0] for item in DOMAIN_ITEMS)
+# Why a granularity cannot be held by a point attribute: a vertex may belong to two of its groups.
+NOT_ON_POINTS = {
+    "FACE": "a vertex shared by several faces would need one color for each",
+    "UV_ISLAND": "a vertex on a UV seam belongs to two UV islands",
+    "FACE_SET": "a vertex on a face set border belongs to two face sets",
+    "MATERIAL": "a vertex where two materials meet belongs to both",
+}
 
 
 class ColorError(Exception):
@@ -160,13 +172,17 @@ class ColorSettings:
     ))
     attribute_name: str = _option("", OptionSpec(
         "string", "Attribute",
-        "Face-corner color attribute to write. Empty: the active color attribute if it is on face "
-        "corners, else a new one named \"Color\"",
+        "Color attribute to write, on the chosen Domain. Empty: the active color attribute if it is "
+        "on that domain, else a new one named \"Color\"",
         "--attribute", "NAME",
+    ))
+    domain: str = _option("CORNER", OptionSpec(
+        "enum", "Domain", "Where the colors are stored", "--domain", "DOMAIN", items=DOMAIN_ITEMS,
     ))
     only_selected: bool = _option(False, OptionSpec(
         "bool", "Only Selected Faces",
-        "Change only the selected faces (the Edit Mode selection); the others keep their colors",
+        "Change only the selected faces (the Edit Mode selection), or with Domain Point the selected "
+        "vertices; the others keep their colors",
         "--only-selected",
     ))
 
@@ -179,6 +195,12 @@ class ColorSettings:
         if self.random_alpha or "A" in self.channels:
             object.__setattr__(self, "random_alpha", True)
             object.__setattr__(self, "channels", _checked_channels(self.channels + "A"))
+        if self.domain == "POINT" and self.granularity in NOT_ON_POINTS:
+            label = next(item[1] for item in GRANULARITY_ITEMS if item[0] == self.granularity)
+            raise ColorError(
+                f"Per {label} cannot be stored on points: {NOT_ON_POINTS[self.granularity]}. "
+                "Choose Domain Corner, or Per Vertex, Island or Object"
+            )
 
     @property
     def written_channels(self) -> tuple[bool, bool, bool, bool]:

@@ -59,14 +59,15 @@ def test_every_mode_draws_its_own_controls_and_the_common_ones(color_mode):
     ranges = [name for name in shown if name.endswith("_range")]
     assert len(ranges) == 2 * len(set(ranges))  # Min and Max
     assert len(shown) - len(ranges) == len(set(shown) - set(ranges))  # the rest once each
-    for common in ("seed", "granularity", "color_mode", "channels", "mix", "attribute_name", "only_selected"):
+    for common in ("seed", "granularity", "color_mode", "channels", "mix", "attribute_name", "domain",
+                   "only_selected"):
         assert common in shown
     assert "random_alpha" not in shown  # channel A is the same switch
     assert ("hue_range" in shown) == (color_mode == "HSV")
     assert ("palette_name" in shown) == (color_mode == "PALETTE")
     for jitter in ("jitter_hue", "jitter_saturation", "jitter_value"):
         assert (jitter in shown) == (color_mode == "JITTER")
-    assert len(set(shown)) <= 10  # a short panel: ten rows at most
+    assert len(set(shown)) <= 11  # a short panel: the eight common rows and at most three of the mode's
 
 
 def test_channels_are_a_row_of_toggles_and_amounts_are_sliders():

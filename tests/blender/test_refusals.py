@@ -66,8 +66,23 @@ CASES = {
         "Attribute name 'nnnnnnnnnnnnnnnnnnnnnnnn...' is 64 bytes long; Blender keeps at most 63"),
     "point-domain target": Case(
         {"attribute_name": "OnPoints"}, ["--attribute", "OnPoints"],
-        "Color attribute 'OnPoints' on mesh 'Grid' is on the POINT domain; per-face colors need a "
-        "face-corner attribute: name another one, or leave Attribute empty", setup="attributes"),
+        "Color attribute 'OnPoints' on mesh 'Grid' is on the POINT domain, not CORNER: choose Domain "
+        "Point, name another one, or leave Attribute empty", setup="attributes"),
+    "corner target with domain POINT": Case(
+        {"attribute_name": "Painted", "domain": 'POINT', "granularity": 'VERTEX'},
+        ["--attribute", "Painted", "--domain", "POINT", "--granularity", "VERTEX"],
+        "Color attribute 'Painted' on mesh 'Grid' is on the CORNER domain, not POINT: choose Domain "
+        "Corner, name another one, or leave Attribute empty", setup="attributes"),
+    **{f"per {granularity.lower()} on points": Case(
+        {"granularity": granularity, "domain": 'POINT'}, ["--granularity", granularity, "--domain", "POINT"],
+        f"Per {label} cannot be stored on points: {why}. "
+        "Choose Domain Corner, or Per Vertex, Island or Object", setup="attributes")
+       for granularity, label, why in (
+           ("FACE", "Face", "a vertex shared by several faces would need one color for each"),
+           ("UV_ISLAND", "UV Island", "a vertex on a UV seam belongs to two UV islands"),
+           ("FACE_SET", "Face Set", "a vertex on a face set border belongs to two face sets"),
+           ("MATERIAL", "Material", "a vertex where two materials meet belongs to both"),
+       )},
     "not a color attribute": Case(
         {"attribute_name": "ids"}, ["--attribute", "ids"],
         "Attribute 'ids' on mesh 'Grid' is a INT attribute, not a color attribute: name another one, "

@@ -74,6 +74,10 @@ def test_colour_options_map_onto_their_fields():
         saturation_range=(0.2, 0.4), value_range=(1.0, 1.0), random_alpha=True,
     )
     assert settings_for("--palette", "Brand") == ColorSettings(color_mode="PALETTE", palette_name="Brand")
+    assert settings_for("--domain", "point", "--granularity", "island") == ColorSettings(
+        domain="POINT", granularity="ISLAND"
+    )
+    assert settings_for().domain == "CORNER"
     assert settings_for("--value-range", "0", "0.5").color_mode == "HSV"
 
 
@@ -91,6 +95,9 @@ def test_colour_options_map_onto_their_fields():
         (["--saturation-range", "0.8", "0.2"], r"Saturation range: Min 0\.8 is above Max 0\.2"),
         (["--granularity", "brick"], r"Per 'brick' is not one of FACE, ISLAND, "),
         (["--color-mode", "CMYK"], r"Colors 'CMYK' is not one of RGB, HSV, "),
+        (["--domain", "EDGE"], r"Domain 'EDGE' is not one of CORNER, POINT"),
+        (["--domain", "point"], r"Per Face cannot be stored on points: .*Choose Domain Corner"),
+        (["--domain", "POINT", "--granularity", "MATERIAL"], r"Per Material cannot be stored on points"),
         (["--attribute", "x" * 64], r"Attribute name 'x+\.\.\.' is 64 bytes long; Blender keeps at most 63"),
         (["--color-mode", "RGB", "--palette", "P"], r"--palette applies to --color-mode PALETTE, not RGB"),
         (["--color-mode", "GRAYSCALE", "--hue-range", "0", "1"], r"--hue-range applies to --color-mode HSV"),

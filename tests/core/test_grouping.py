@@ -13,6 +13,7 @@ from random_vertex_colors.core import (
     uv_islands,
     uv_vertex_ids,
     value_labels,
+    vertex_islands,
 )
 
 
@@ -90,6 +91,31 @@ def test_face_islands_match_union_find_over_shared_vertices(mesh):
     order = {root: k for k, root in enumerate(dict.fromkeys(expected.tolist()))}
     np.testing.assert_array_equal(labels, [order[r] for r in expected.tolist()])
     assert n_islands == len(order)
+
+
+@given(meshes_with_islands())
+def test_vertex_islands_give_each_vertex_the_island_of_its_faces(mesh):
+    faces, n_verts = mesh
+    starts, totals, corner_verts = face_layout(faces)
+    face_labels, n_islands = face_islands(starts, totals, corner_verts, n_verts)
+    labels, n_vertex_islands = vertex_islands(starts, totals, corner_verts, n_verts)
+    assert n_vertex_islands == n_islands
+    assert labels.shape == (n_verts,) and labels.dtype == np.int64
+    for vertex in range(n_verts):  # test-only loop: each vertex against the faces that hold it
+        around = {int(face_labels[f]) for f, face in enumerate(faces) if vertex in face}
+        assert around == ({int(labels[vertex])} if around else set())
+        assert around or labels[vertex] == -1  # a vertex in no face belongs to no island
+
+
+def test_vertex_islands_of_quads_in_any_order_and_of_no_faces():
+    # Two quads sharing an edge, one apart, vertex 9 loose; faces listed out of corner order.
+    starts, totals = np.array([8, 0, 4]), np.array([4, 4, 4])
+    corner_verts = np.array([0, 1, 2, 3, 2, 3, 4, 5, 6, 7, 8, 10])
+    labels, n_islands = vertex_islands(starts, totals, corner_verts, 11)
+    assert n_islands == 2
+    np.testing.assert_array_equal(labels, [1, 1, 1, 1, 1, 1, 0, 0, 0, -1, 0])
+    labels, n_islands = vertex_islands(np.zeros(0, int), np.zeros(0, int), np.zeros(0, int), 3)
+    assert n_islands == 0 and labels.tolist() == [-1, -1, -1]
 
 
 def test_face_components_refuse_empty_faces():
