@@ -3,8 +3,9 @@
 
 Every mesh carries what real meshes carry: a UV map (UVs = the vertices' x, y,
 so UV islands follow the mesh's islands), three materials (each on a third
-of the faces, in blocks), sculpt face sets (sixteen blocks), and a
-FLOAT_COLOR face-corner attribute "Color", active, as the targets assume.
+of the faces, in blocks), sculpt face sets (sixteen blocks), a FLOAT_COLOR
+point attribute "Points" for the point-domain rows, and a FLOAT_COLOR
+face-corner attribute "Color", active, as the targets assume.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import bpy
 import numpy as np
 
 MATERIALS = ("Bench red", "Bench green", "Bench blue")
+POINT_ATTRIBUTE = "Points"  # a FLOAT_COLOR point attribute, for the point-domain rows
 FACE_SETS = 16
 
 
@@ -36,6 +38,7 @@ def _mesh_object(name: str, positions: np.ndarray, corner_verts: np.ndarray, fac
     me.polygons.foreach_set("material_index", (blocks * len(MATERIALS) // n_faces).astype(np.int32))
     face_sets = me.attributes.new(".sculpt_face_set", 'INT', 'FACE')
     face_sets.data.foreach_set("value", (blocks * FACE_SETS // n_faces + 1).astype(np.int32))
+    me.color_attributes.new(POINT_ATTRIBUTE, 'FLOAT_COLOR', 'POINT')
     me.color_attributes.new("Color", 'FLOAT_COLOR', 'CORNER')
     me.color_attributes.active_color = me.color_attributes["Color"]
     ob = bpy.data.objects.new(name, me)

@@ -70,14 +70,17 @@ from random_vertex_colors.options import ColorSettings  # noqa: E402
 
 ATTRIBUTE = "Color"
 BYTE_ATTRIBUTE = "Bytes"
+POINTS = bench_meshes.POINT_ATTRIBUTE
 LOOP_MAX_FACES = 100_000  # the seed's Python loop takes ~15 s per million faces
 SCALE_SIDE = 3162  # a 10M-face grid, full runs only
 # Options of other issues, one row each where the operator has the property (so
 # the bench runs on builds with and without them): property -> operator options.
 # Each issue's bound is checked in report.OPTION_BOUNDS.
-OPTION_ROWS: dict[str, dict] = {
-    "stable": {"stable": True},  # stable colors (ids-stable-legend)
-    "domain": {"domain": 'POINT'},  # point domain
+OPTION_ROWS: dict[str, tuple[str, dict]] = {  # method: (property it needs, operator options)
+    "option_stable": ("stable", {"stable": True}),  # stable colors, FACE
+    "option_point_VERTEX": ("domain", {"domain": 'POINT', "granularity": 'VERTEX', "attribute_name": POINTS}),
+    "option_point_ISLAND": ("domain", {"domain": 'POINT', "granularity": 'ISLAND', "attribute_name": POINTS}),
+    "option_point_OBJECT": ("domain", {"domain": 'POINT', "granularity": 'OBJECT', "attribute_name": POINTS}),
 }
 
 
@@ -229,9 +232,9 @@ class Bench:
             methods[f"ours_{granularity or 'FACE'}"] = (operator(granularity), 5)
         methods["hsv_FACE"] = (operator(color_mode='HSV'), 5)
         properties = bpy.ops.mesh.random_vertex_colors.get_rna_type().properties
-        for name, options in OPTION_ROWS.items():
-            if name in properties:
-                methods[f"option_{name}"] = (operator(**options), 5)
+        for method, (needs, options) in OPTION_ROWS.items():
+            if needs in properties:
+                methods[method] = (operator(**options), 5)
         methods["ours_rna_starts"] = (rna_starts, 5)
         methods["color_mesh"] = (lambda: coloring.color_mesh_alone(me, settings), 5)
         methods.update(self.artist_methods(ob, operator))
