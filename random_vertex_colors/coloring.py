@@ -413,11 +413,15 @@ def corner_colors(
     if settings.granularity == "OBJECT":
         return np.ascontiguousarray(np.broadcast_to(object_color(mesh, run, object_name, srgb_target),
                                                     (n_loops, 4)))
+    # Grouped first, so that the grouping's temporaries are freed before the output exists.
+    grouping = None
+    if settings.granularity in ("ISLAND", "UV_ISLAND", "FACE_SET"):
+        grouping = face_groups(mesh, settings.granularity, loop_start, loop_total)
     # The face colors go into the end of the corner array and are spread from there,
     # so they need no array of their own (peak memory: the output's, not 1.25 times it).
     corners = np.empty((n_loops, 4), dtype=np.float32)
     faces = face_colors(mesh, run, object_name, loop_start, loop_total, srgb_target,
-                        out=corners[n_loops - len(loop_start):])
+                        out=corners[n_loops - len(loop_start):], grouping=grouping)
     assert faces is not None  # every granularity left is one color per face
     return core.spread_face_rows(loop_start, loop_total, corners)
 
@@ -436,12 +440,14 @@ def face_colors(
     loop_total: np.ndarray,
     srgb_target: bool,
     out: np.ndarray | None = None,
+    grouping: tuple[np.ndarray | None, int] | None = None,
 ) -> np.ndarray | None:
     """(n_faces, 4) float32 colors in the attribute's space, one per face.
 
     None where a face's corners may differ (VERTEX) or the colors depend on
     those there (JITTER). ``corner_colors`` spreads these to the corners.
-    ``out``, (n_faces, 4) float32, receives them in place of a new array.
+    ``out``, (n_faces, 4) float32, receives them in place of a new array;
+    ``grouping``, ``face_groups``'s result where the caller has it already.
     """
     settings = run.settings
     granularity = settings.granularity
@@ -462,7 +468,9 @@ def face_colors(
         return np.take(groups, mesh_arrays.material_slots(mesh), axis=0, out=out, mode="clip")
 
     rng = core.rng_for(settings.seed, mesh.name_full)
-    labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
+    if grouping is None:
+        grouping = face_groups(mesh, granularity, loop_start, loop_total)
+    labels, n_groups = grouping
     # Every group is colored whether or not its faces are selected, so a
     # face's color does not depend on the selection.
     if labels is None:
