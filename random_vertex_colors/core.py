@@ -670,16 +670,6 @@ def _join_faces(layout: _FaceLayout, face_of_corner: np.ndarray, joined_face: np
         parent = columns[:, 0].copy()
         for column in range(1, size):
             np.minimum(parent, columns[:, column], out=parent)
-    elif layout.ordered and int(layout.loop_total.max()) <= _PADDED_MAX_SIZE:
-        # Small faces of mixed sizes: the k-th corner of each face (its last one where it has
-        # fewer), k = 0, 1, ...: a few whole-array gathers, faster than ``reduceat``.
-        last = layout.loop_start + (layout.loop_total - 1)
-        parent = np.take(joined_face, layout.loop_start)
-        corner: np.ndarray = layout.loop_start.astype(dtype)
-        for _ in range(1, int(layout.loop_total.max())):
-            corner += 1
-            np.minimum(corner, last, out=corner)
-            np.minimum(parent, np.take(joined_face, corner), out=parent)
     elif layout.ordered:
         parent = np.minimum.reduceat(joined_face, layout.loop_start)
     else:
@@ -709,9 +699,6 @@ def _join_faces(layout: _FaceLayout, face_of_corner: np.ndarray, joined_face: np
     label_of_root = np.cumsum(roots == face_ids, dtype=np.int64)
     label_of_root -= 1
     return np.take(label_of_root, roots), int(label_of_root[-1]) + 1
-
-
-_PADDED_MAX_SIZE = 12  # faces up to this many corners take the padded gathers in ``_join_faces``
 
 
 def _shortcut_runs(parent: np.ndarray, face_ids: np.ndarray) -> None:
