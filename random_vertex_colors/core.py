@@ -681,7 +681,12 @@ def _join_faces(layout: _FaceLayout, face_of_corner: np.ndarray, joined_face: np
     if size:
         left = root_of_joined.reshape(n_faces, size) != roots[:, None]
     else:
-        left = root_of_joined != np.take(roots, face_of_corner)
+        # Faces in corner order: each face's root repeated over its corners, cheaper than a gather.
+        if layout.ordered:
+            root_of_face = np.repeat(roots, layout.loop_total)
+        else:
+            root_of_face = np.take(roots, face_of_corner)
+        left = root_of_joined != root_of_face
     if left.any():
         left = left.ravel()
         u, v = np.take(roots, face_of_corner[left]), root_of_joined[left]
