@@ -63,14 +63,16 @@ lint:
 	dev=$(call VENV,dev) && $$dev -m ruff check . && $$dev -m mypy
 
 # Measures in each of BENCH_VENVS in turn (docs/performance-<version>.json), then one table per
-# Blender and the plot with the dev venv's matplotlib. BENCH_QUICK=1: fewer, smaller meshes
-# (about 40 s per Blender instead of a few minutes).
+# Blender and the plot with the dev venv's matplotlib; DISTINCT's distinctness against glasbey and
+# distinctipy (docs/distinctness.json, a few minutes, dev venv). BENCH_QUICK=1: fewer, smaller meshes
+# (about 40 s per Blender instead of a few minutes) and fewer n for distinctness.
 bench:
 	dev=$(call VENV,dev) && results= && \
 	for v in $(BENCH_VENVS); do \
 	  python=$(call VENV,$$v) && out=docs/performance-$${v#bpy-}.json && \
 	  HOME=$$(mktemp -d) $$python benchmarks/run.py --output $$out && results="$$results $$out" || exit 1; \
 	done && \
+	$$dev benchmarks/distinctness.py && \
 	$$dev benchmarks/report.py $$results
 	HOME=$$(mktemp -d) $(call VENV,$(NEWEST)) benchmarks/batch.py --output docs/batch.md
 

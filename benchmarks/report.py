@@ -480,6 +480,17 @@ def document(rs: list[Results], notes: str) -> str:
 
 
 
+def distinctness_section(images: pathlib.Path, source: pathlib.Path) -> list[str]:
+    """DISTINCT's section from benchmarks/distinctness.py's JSON (table and plot); empty without the JSON."""
+    if not source.exists():
+        return []
+    import distinctness  # benchmarks/, next to this script
+
+    data = json.loads(source.read_text())
+    distinctness.plot(data, images / "distinctness.png")
+    return ["", *distinctness.section(data, "distinctness.png")]
+
+
 def default_results() -> list[pathlib.Path]:
     """docs/performance-<version>.json, newest Blender first (docs/performance.json if there are none)."""
     found = list((ROOT / "docs").glob("performance-*.json"))
@@ -497,6 +508,8 @@ def main() -> int:
     parser.add_argument("--markdown", type=pathlib.Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--images", type=pathlib.Path, default=ROOT / "docs" / "images")
     parser.add_argument("--notes", type=pathlib.Path, default=ROOT / "benchmarks" / "notes.md")
+    parser.add_argument("--distinctness", type=pathlib.Path, default=ROOT / "docs" / "distinctness.json",
+                        help="benchmarks/distinctness.py's JSON, for DISTINCT's section (skipped if missing)")
     args = parser.parse_args()
     rs = []
     for path in args.results or default_results():
@@ -506,7 +519,8 @@ def main() -> int:
         rs.append(r)
     for index, r in enumerate(rs):
         plot(r, args.images / image_name(index, r))
-    args.markdown.write_text(document(rs, args.notes.read_text()))
+    distinct = distinctness_section(args.images, args.distinctness)
+    args.markdown.write_text(document(rs, args.notes.read_text()) + "\n".join(distinct))
     print(f"wrote {args.markdown} and {len(rs)} plot(s) in {args.images}")
     for r in rs:
         print(f"Blender {r.machine['blender']}:")

@@ -242,19 +242,25 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
         return MeshResult(mesh.name, name, n_faces, changed, time.perf_counter() - started, notes)
     corner_mask = changed_corners(mesh, masks or Masks(), loop_start, loop_total)
     current = current_colors(mesh, name, created, corner_mask is not None, settings)
-    faces = None
-    if current is None and corner_mask is None and srgb_target:
-        # A plain write to a byte attribute: one value per face where the write allows it.
-        faces = face_colors(mesh, run, object_name, loop_start, loop_total, srgb_target)
-        if faces is not None and mesh_arrays.write_face_colors(mesh, name, faces):
-            show_colors(mesh, name)
-            return MeshResult(mesh.name, name, n_faces, n_faces, time.perf_counter() - started, notes)
-    if faces is not None:
-        new_colors = core.loop_colors(loop_start, loop_total, faces, len(mesh.loops))
-    else:
-        new_colors = corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
-    if current is not None:
-        new_colors = blend_with_current(new_colors, current, settings, srgb_target, loop_start, loop_total)
+    groups = mesh_groups(mesh, run, object_name, loop_start, loop_total)
+    blend_with = current if settings.reads_current_colors else None
+    rows_srgb = group_rows_in_srgb(groups, settings, srgb_target, blend_with is not None)
+    # Only the finished rows are kept: the draws are freed before the (n_loops, 4) fill.
+    colors = mesh_group_colors(mesh, run, groups, srgb_target, loop_start, loop_total, current)
+    rows = colors.in_space(rows_srgb)
+    del colors
+    # A plain write to a byte attribute: one value per face where the write allows it,
+    # with no corner array built, checked and reduced back to faces.
+    plain_bytes = blend_with is None and corner_mask is None and srgb_target and groups.element_labels is None
+    if plain_bytes and mesh_arrays.write_face_colors(mesh, name, face_rows_of(rows, groups, len(loop_start))):
+        show_colors(mesh, name)
+        return MeshResult(mesh.name, name, n_faces, n_faces, time.perf_counter() - started, notes)
+    # Blended into ``current`` itself unless a mask needs the colors there afterwards.
+    new_colors = corner_colors(
+        rows, rows_srgb, groups, settings, srgb_target, loop_start, loop_total, len(mesh.loops), blend_with,
+        in_place=corner_mask is None,
+    )
+    del rows
 
     changed = n_faces
     if corner_mask is not None:
@@ -307,42 +313,6 @@ def new_attribute_colors(n_elements: int) -> np.ndarray:
     return colors
 
 
-def blend_with_current(
-    new_colors: np.ndarray,
-    current: np.ndarray,
-    settings: ColorSettings,
-    srgb_target: bool,
-    loop_start: np.ndarray,
-    loop_total: np.ndarray,
-) -> np.ndarray:
-    """The new colors on the chosen channels, mixed with the colors there by ``settings.mix``.
-
-    Parameters
-    ----------
-    new_colors, current : (n_elements, 4) ndarray of float32
-        In the attribute's space. ``current`` is not changed.
-    settings : ColorSettings
-        ``mix`` and ``written_channels``.
-    srgb_target : bool
-        The attribute stores sRGB (else scene linear; the mix is in sRGB either way).
-    loop_start, loop_total : (n_faces,) ndarray of int
-        The faces, for blending once per face where the corners of each face agree.
-
-    Returns
-    -------
-    (n_elements, 4) ndarray of float32
-        ``new_colors`` itself when every channel is written with mix 1.
-    """
-    if not settings.reads_current_colors:
-        return new_colors
-    written, linear = settings.written_channels, not srgb_target
-    if len(new_colors) == int(loop_total.sum()):
-        return core.blend_corner_colors(
-            current, new_colors, settings.mix, written, linear, loop_start, loop_total, reuse_new=True
-        )
-    return core.blend_colors(current, new_colors, settings.mix, written, linear, reuse_new=True)
-
-
 def changed_corners(
     mesh: Mesh, masks: Masks, loop_start: np.ndarray, loop_total: np.ndarray
 ) -> np.ndarray | None:
@@ -386,151 +356,158 @@ def face_groups(
     raise ValueError(f"no per-mesh groups for granularity {granularity!r}")
 
 
-def corner_colors(
-    mesh: Mesh,
-    run: Run,
-    object_name: str,
-    loop_start: np.ndarray,
-    loop_total: np.ndarray,
-    srgb_target: bool,
-    current: np.ndarray | None = None,
-) -> np.ndarray:
-    """(n_loops, 4) float32 colors in the attribute's space, for every corner.
+@dataclass(frozen=True)
+class MeshGroups:
+    """What shares a color on one mesh.
 
-    ``current``, the colors there ((n_loops, 4) float32 in the attribute's
-    space), is needed by JITTER only.
+    ``face_labels``: each face's group, (n_faces,) int; None where each face
+    is its own group (FACE) or the groups are per element. ``element_labels``:
+    each element's group where groups are given per element of the attribute
+    (VERTEX: each corner's vertex; the POINT domain: each vertex's group),
+    else None. ``shared_rows``: for OBJECT and MATERIAL, each group's row in
+    the run's ``SharedColors``, else None.
     """
-    settings = run.settings
-    if settings.color_mode == "JITTER":
-        if current is None:
-            raise ValueError("color mode JITTER needs the colors there")
-        return jitter_corner_colors(mesh, run, object_name, loop_start, loop_total, srgb_target, current)
-    n_loops = len(mesh.loops)
-    if settings.granularity == "VERTEX":
-        rng = core.rng_for(settings.seed, mesh.name_full)
-        vertex_colors = core.group_colors(rng, len(mesh.vertices), settings, run.palette, srgb_target)
-        return np.take(vertex_colors, mesh_arrays.corner_verts(mesh), axis=0)  # 3x faster than [verts]
-    if settings.granularity == "OBJECT":
-        return np.ascontiguousarray(np.broadcast_to(object_color(mesh, run, object_name, srgb_target),
-                                                    (n_loops, 4)))
-    # Grouped first, so that the grouping's temporaries are freed before the output exists.
-    grouping = None
-    if settings.granularity in ("ISLAND", "UV_ISLAND", "FACE_SET"):
-        grouping = face_groups(mesh, settings.granularity, loop_start, loop_total)
-    # The face colors go into the end of the corner array and are spread from there,
-    # so they need no array of their own (peak memory: the output's, not 1.25 times it).
-    corners = np.empty((n_loops, 4), dtype=np.float32)
-    faces = face_colors(mesh, run, object_name, loop_start, loop_total, srgb_target,
-                        out=corners[n_loops - len(loop_start):], grouping=grouping)
-    assert faces is not None  # every granularity left is one color per face
-    return core.spread_face_rows(loop_start, loop_total, corners)
+
+    n_groups: int
+    face_labels: np.ndarray | None = None
+    element_labels: np.ndarray | None = None
+    shared_rows: list[int] | None = None
 
 
-def object_color(mesh: Mesh, run: Run, object_name: str, srgb_target: bool) -> np.ndarray:
-    """OBJECT: the object's color, (4,) float32 in the attribute's space."""
-    key_rows = np.array([run.shared.index[key] for key in shared_keys(mesh, "OBJECT", object_name)])
-    return run.shared.colors.take(key_rows).in_space(srgb_target)[0]
-
-
-def face_colors(
-    mesh: Mesh,
-    run: Run,
-    object_name: str,
-    loop_start: np.ndarray,
-    loop_total: np.ndarray,
-    srgb_target: bool,
-    out: np.ndarray | None = None,
-    grouping: tuple[np.ndarray | None, int] | None = None,
-) -> np.ndarray | None:
-    """(n_faces, 4) float32 colors in the attribute's space, one per face.
-
-    None where a face's corners may differ (VERTEX) or the colors depend on
-    those there (JITTER). ``corner_colors`` spreads these to the corners.
-    ``out``, (n_faces, 4) float32, receives them in place of a new array;
-    ``grouping``, ``face_groups``'s result where the caller has it already.
-    """
-    settings = run.settings
-    granularity = settings.granularity
-    if settings.color_mode == "JITTER" or granularity == "VERTEX":
-        return None
-    n_faces = len(loop_start)
-    if granularity == "OBJECT":
-        color = object_color(mesh, run, object_name, srgb_target)
-        if out is None:
-            return np.broadcast_to(color, (n_faces, 4))
-        out[...] = color
-        return out
-    if granularity == "MATERIAL":
-        keys = shared_keys(mesh, granularity, object_name)
-        key_rows = np.array([run.shared.index[key] for key in keys], dtype=np.int64)
-        groups = run.shared.colors.take(key_rows).in_space(srgb_target)
-        # mode="clip": slots are clamped already, and "raise" would buffer ``out`` in a full-size copy.
-        return np.take(groups, mesh_arrays.material_slots(mesh), axis=0, out=out, mode="clip")
-
-    rng = core.rng_for(settings.seed, mesh.name_full)
-    if grouping is None:
-        grouping = face_groups(mesh, granularity, loop_start, loop_total)
-    labels, n_groups = grouping
-    # Every group is colored whether or not its faces are selected, so a
-    # face's color does not depend on the selection.
-    if labels is None:
-        return core.group_colors(rng, n_groups, settings, run.palette, srgb_target, out)
-    colors = core.group_colors(rng, n_groups, settings, run.palette, srgb_target)
-    return np.take(colors, labels, axis=0, out=out, mode="clip")  # labels lie in 0..n_groups - 1
-
-
-def jitter_corner_colors(
-    mesh: Mesh,
-    run: Run,
-    object_name: str,
-    loop_start: np.ndarray,
-    loop_total: np.ndarray,
-    srgb_target: bool,
-    current: np.ndarray,
-) -> np.ndarray:
-    """JITTER: each group's mean color there, shifted by its own random hue, saturation and value.
-
-    The shifts come from JITTER's own stream of the mesh (or, for OBJECT and
-    MATERIAL, of the object or material, so one material shifts alike on
-    every mesh); every group draws one whatever the selection.
-
-    Returns
-    -------
-    (n_loops, 4) ndarray of float32
-        In the attribute's space; alpha opaque, never written (see
-        ``ColorSettings.written_channels``).
-    """
-    settings = run.settings
-    granularity = settings.granularity
-    n_loops = len(mesh.loops)
-    corner_labels = face_labels = None
+def mesh_groups(
+    mesh: Mesh, run: Run, object_name: str, loop_start: np.ndarray, loop_total: np.ndarray
+) -> MeshGroups:
+    """The groups of ``mesh`` for the run's granularity; OBJECT and MATERIAL ones are shared keys."""
+    granularity = run.settings.granularity
     if granularity in ("OBJECT", "MATERIAL"):
         keys = shared_keys(mesh, granularity, object_name)
-        distinct = sorted(set(keys))
-        slot_labels = np.array([distinct.index(key) for key in keys], dtype=np.int64)
+        distinct = sorted(set(keys))  # one group per key, however many slots hold it
+        slot_groups = np.array([distinct.index(key) for key in keys], dtype=np.int64)
         if granularity == "OBJECT":
-            face_labels = slot_labels[0]
+            face_labels = np.broadcast_to(slot_groups[0], (len(loop_start),))
         else:
-            face_labels = slot_labels[mesh_arrays.material_slots(mesh)]
-        face_labels = np.broadcast_to(face_labels, (len(loop_start),))
-        n_groups = len(distinct)
-        shifts = run.shared.colors.values[[run.shared.index[key] for key in distinct]]
+            face_labels = slot_groups[mesh_arrays.material_slots(mesh)]
+        return MeshGroups(len(distinct), face_labels, shared_rows=[run.shared.index[key] for key in distinct])
+    if granularity == "VERTEX":
+        return MeshGroups(len(mesh.vertices), element_labels=mesh_arrays.corner_verts(mesh))
+    labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
+    return MeshGroups(n_groups, labels)
+
+
+def mesh_group_colors(
+    mesh: Mesh,
+    run: Run,
+    groups: MeshGroups,
+    srgb_target: bool,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    current: np.ndarray | None = None,
+) -> core.GroupColors:
+    """One color per group of ``groups``, before it meets the attribute.
+
+    Every group is colored whether or not its faces are selected, so a
+    face's color does not depend on the selection. OBJECT and MATERIAL take
+    the run's shared colors. JITTER shifts each group's mean color there
+    (``current``, (n_loops, 4) float32 in the attribute's space, needed by
+    JITTER only) by its own random hue, saturation and value, from JITTER's
+    own stream of the mesh (or, for OBJECT and MATERIAL, of the object or
+    material, so one material shifts alike on every mesh); alpha opaque,
+    never written (see ``ColorSettings.written_channels``).
+    """
+    settings = run.settings
+    if settings.color_mode != "JITTER":
+        if groups.shared_rows is not None:
+            return run.shared.colors.take(groups.shared_rows)
+        rng = core.rng_for(settings.seed, mesh.name_full)
+        return core.group_colors(rng, groups.n_groups, settings, run.palette)
+    if current is None:
+        raise ValueError("color mode JITTER needs the colors there")
+    if groups.shared_rows is not None:
+        shifts = run.shared.colors.values[groups.shared_rows]
     else:
-        if granularity == "VERTEX":
-            corner_labels, n_groups = mesh_arrays.corner_verts(mesh), len(mesh.vertices)
-        else:
-            face_labels, n_groups = face_groups(mesh, granularity, loop_start, loop_total)
-            if face_labels is None:
-                face_labels = np.arange(n_groups)
-        shifts = core.random_srgb16(core.rng_for(settings.seed, mesh.name_full, "jitter"), n_groups, True)
+        jitter_rng = core.rng_for(settings.seed, mesh.name_full, "jitter")
+        shifts = core.random_srgb16(jitter_rng, groups.n_groups, True)
+    face_labels = groups.face_labels
+    if face_labels is None and groups.element_labels is None:
+        face_labels = np.arange(groups.n_groups)
     means = existing_group_means(
-        current, srgb_target, loop_start, loop_total, face_labels, corner_labels, n_groups
+        current, srgb_target, loop_start, loop_total, face_labels, groups.element_labels, groups.n_groups
     )
     half_widths = (settings.jitter_hue, settings.jitter_saturation, settings.jitter_value)
-    colors = core.GroupColors(core.jitter_group_colors(means, shifts, half_widths)).in_space(srgb_target)
-    if corner_labels is not None:
-        return colors[corner_labels]
-    return core.loop_colors(loop_start, loop_total, colors[face_labels], n_loops)
+    return core.GroupColors(core.jitter_group_colors(means, shifts, half_widths))
+
+
+def group_rows_in_srgb(groups: MeshGroups, settings: ColorSettings, srgb_target: bool, blends: bool) -> bool:
+    """True when ``corner_colors`` takes the group colors in sRGB, False: in the attribute's space.
+
+    A mix is taken in sRGB, so colors drawn in sRGB go into it as they are,
+    not converted to scene linear and back; VERTEX blends per corner, in the
+    attribute's space.
+    """
+    return srgb_target or (blends and settings.mix < 1.0 and groups.element_labels is None)
+
+
+def corner_colors(
+    rows: np.ndarray,
+    rows_srgb: bool,
+    groups: MeshGroups,
+    settings: ColorSettings,
+    srgb_target: bool,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
+    n_loops: int,
+    current: np.ndarray | None = None,
+    in_place: bool = False,
+) -> np.ndarray:
+    """(n_loops, 4) float32 in the attribute's space: each corner its group's color.
+
+    Parameters
+    ----------
+    rows : (n_groups, 4) ndarray of float32
+        Each group's color: in sRGB when ``rows_srgb`` (see
+        ``group_rows_in_srgb``), else in the attribute's space.
+    current : (n_loops, 4) ndarray of float32, optional
+        The colors there, in the attribute's space, when the settings blend
+        with them: the new colors then go only into the written channels,
+        mixed by ``settings.mix``, per face before anything is spread to the
+        corners, and into ``current`` itself when ``in_place``.
+    """
+    mix, written, linear = settings.mix, settings.written_channels, not srgb_target
+    if groups.element_labels is not None:  # VERTEX
+        new = np.take(rows, groups.element_labels, axis=0)  # 3x faster than rows[labels]
+        if current is None:
+            return new
+        return core.blend_colors(current, new, mix, written, linear, reuse_new=True)
+    if current is None and len(rows) == 1:  # one color for the whole mesh (OBJECT, a single island...)
+        return np.ascontiguousarray(np.broadcast_to(rows[0], (n_loops, 4)))
+    if current is None:
+        # The face rows go into the end of the corner array and are spread from there,
+        # so they need no array of their own (peak memory: the output's, not 1.25 times it).
+        corners = np.empty((n_loops, 4), dtype=np.float32)
+        face_rows_of(rows, groups, len(loop_start), out=corners[n_loops - len(loop_start):])
+        return core.spread_face_rows(loop_start, loop_total, corners)
+    face_rows = face_rows_of(rows, groups, len(loop_start))
+    return core.blend_face_colors(
+        current, face_rows, mix, written, linear, loop_start, loop_total,
+        in_place=in_place, face_srgb=rows_srgb,
+    )
+
+
+def face_rows_of(
+    rows: np.ndarray, groups: MeshGroups, n_faces: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    """(n_faces, 4): each face's row of ``rows``, for groups given per face; into ``out`` when given."""
+    if groups.face_labels is None:
+        face_rows = rows
+    elif len(rows) == 1:
+        face_rows = np.broadcast_to(rows[0], (n_faces, 4))
+    else:
+        # mode="clip": labels lie in range, and "raise" would buffer ``out`` in a full-size copy.
+        return np.take(rows, groups.face_labels, axis=0, out=out, mode="clip")
+    if out is None:
+        return face_rows
+    out[...] = face_rows
+    return out
 
 
 def existing_group_means(
@@ -539,13 +516,13 @@ def existing_group_means(
     loop_start: np.ndarray,
     loop_total: np.ndarray,
     face_labels: np.ndarray | None,
-    corner_labels: np.ndarray | None,
+    element_labels: np.ndarray | None,
     n_groups: int,
 ) -> np.ndarray:
     """Each group's mean color over its corners, in sRGB: (n_groups, 3) float64.
 
     Groups are given per face (``face_labels``) or per corner
-    (``corner_labels``, VERTEX). Where every face's corners agree, the mean
+    (``element_labels``, VERTEX). Where every face's corners agree, the mean
     is taken over faces weighted by their corner counts: the same mean, from
     a quarter of the rows on quads, converted to sRGB a quarter as often.
     """
@@ -558,9 +535,9 @@ def existing_group_means(
             rows = current
             labels = core.loop_colors(loop_start, loop_total, face_labels[:, None], len(current))[:, 0]
     else:
-        if corner_labels is None:
-            raise ValueError("groups need face_labels or corner_labels")
-        rows, labels = current, corner_labels
+        if element_labels is None:
+            raise ValueError("groups need face_labels or element_labels")
+        rows, labels = current, element_labels
     srgb = rows[:, :3] if srgb_target else core.linear_to_srgb(rows[:, :3])
     return core.group_means(labels, srgb, n_groups, weights)
 
@@ -593,7 +570,9 @@ def color_points(
     if (labels < 0).any():
         vertex_mask = labels >= 0 if vertex_mask is None else vertex_mask & (labels >= 0)
     current = current_colors(mesh, name, created, vertex_mask is not None, settings)
-    new_colors = point_colors(mesh, run, object_name, labels, n_groups, srgb_target, current)
+    new_colors = point_colors(
+        mesh, run, object_name, labels, n_groups, srgb_target, current, loop_start, loop_total
+    )
     if current is not None and settings.reads_current_colors:
         new_colors = core.blend_colors(
             current, new_colors, settings.mix, settings.written_channels, not srgb_target, reuse_new=True
@@ -656,6 +635,8 @@ def point_colors(
     n_groups: int,
     srgb_target: bool,
     current: np.ndarray | None,
+    loop_start: np.ndarray,
+    loop_total: np.ndarray,
 ) -> np.ndarray:
     """(n_verts, 4) float32 colors in the attribute's space, one per vertex, from its group.
 
@@ -665,28 +646,14 @@ def point_colors(
     is then a placeholder). ``current`` ((n_verts, 4), the colors there) is
     needed by JITTER only, which shifts each group's mean over its vertices.
     """
-    settings = run.settings
-    object_row = None
-    if settings.granularity == "OBJECT":
-        object_row = [run.shared.index[shared_keys(mesh, "OBJECT", object_name)[0]]]
     grouped = labels >= 0
-    if settings.color_mode == "JITTER":
-        if current is None:
-            raise ValueError("color mode JITTER needs the colors there")
-        if object_row is not None:
-            shifts = run.shared.colors.values[object_row]
-        else:
-            shifts = core.random_srgb16(core.rng_for(settings.seed, mesh.name_full, "jitter"), n_groups, True)
-        there = current[grouped, :3] if srgb_target else core.linear_to_srgb(current[grouped, :3])
-        means = core.group_means(labels[grouped], there, n_groups)
-        half_widths = (settings.jitter_hue, settings.jitter_saturation, settings.jitter_value)
-        colors = core.GroupColors(core.jitter_group_colors(means, shifts, half_widths)).in_space(srgb_target)
-    elif object_row is not None:
-        colors = run.shared.colors.take(object_row).in_space(srgb_target)
-    else:
-        rng = core.rng_for(settings.seed, mesh.name_full)
-        colors = core.group_colors(rng, n_groups, settings, run.palette, srgb_target)
-    return colors[np.where(grouped, labels, 0)]
+    shared_rows = None
+    if run.settings.granularity == "OBJECT":
+        shared_rows = [run.shared.index[shared_keys(mesh, "OBJECT", object_name)[0]]]
+    groups = MeshGroups(n_groups, element_labels=labels[grouped], shared_rows=shared_rows)
+    there = None if current is None else current[grouped]
+    colors = mesh_group_colors(mesh, run, groups, srgb_target, loop_start, loop_total, there)
+    return colors.in_space(srgb_target)[np.where(grouped, labels, 0)]
 
 
 def color_mesh_alone(mesh: Mesh, settings: ColorSettings, palette: core.Palette | None = None) -> MeshResult:

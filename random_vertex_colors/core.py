@@ -10,19 +10,22 @@ Conventions
   (Blender's "loops") ``loop_start[i] .. loop_start[i] + loop_total[i] - 1``.
 * Colours are RGBA rows, shape ``(n, 4)``.  Random colours are drawn as
   16-bit quantized sRGB values (``uint16``, 0..65535), the space of Blender's
-  colour picker, and converted to the target space at the end with a lookup
-  table: one gather instead of a power function per value.
+  colour picker, and converted to the target space at the end: scene linear
+  with a lookup table (one gather instead of a power function per value),
+  sRGB float with one exact division.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 from typing import NamedTuple
 
 import numpy as np
 import numpy.typing
 
+from . import distinct_table
 from .options import COLOR_MODES, ColorSettings
 
 __all__ = [
@@ -30,7 +33,7 @@ __all__ = [
     "GroupColors",
     "Palette",
     "blend_colors",
-    "blend_corner_colors",
+    "blend_face_colors",
     "connected_components",
     "distinct_colors",
     "face_components",
@@ -137,18 +140,9 @@ def loop_colors(loop_start, loop_total, face_colors, n_loops=None) -> np.ndarray
     if n_loops < 0:
         raise ValueError(f"n_loops must be >= 0, got {n_loops}")
 
-    used = loop_total > 0
-    if not used.all():
-        loop_start, loop_total = loop_start[used], loop_total[used]
-        face_colors = face_colors[:n_faces][used]
-    else:
-        face_colors = face_colors[:n_faces]
-
-    if loop_start.size > 1 and not bool(np.all(loop_start[1:] > loop_start[:-1])):
-        order = np.argsort(loop_start, kind="stable")
-        loop_start, loop_total = loop_start[order], loop_total[order]
-        face_colors = face_colors[order]
-    _check_partition(loop_start, loop_total, n_loops, total_loops)
+    loop_start, loop_total, face_colors = _faces_in_corner_order(
+        loop_start, loop_total, face_colors[:n_faces], n_loops, total_loops
+    )
     if loop_total.size and loop_total.min() == loop_total.max():
         # All faces the same size (grids, triangulated meshes): a scalar repeat is ~30% faster.
         return np.repeat(face_colors, int(loop_total[0]), axis=0)
@@ -204,6 +198,24 @@ def spread_face_rows(loop_start, loop_total, buffer: np.ndarray) -> np.ndarray:
         end = int(loop_start[last - 1] + loop_total[last - 1])
         buffer[start:end] = np.repeat(rows, counts, axis=0)  # a new block: reads before it writes
     return buffer
+
+
+def _faces_in_corner_order(loop_start, loop_total, face_rows, n_loops: int, total_loops: int):
+    """The faces that have corners, in corner order, with their rows; checked to tile the corners.
+
+    ``loop_start``, ``loop_total`` and ``face_rows`` have one entry per face
+    (totals checked non-negative). Raises ValueError as ``loop_colors`` says.
+    Nothing is copied when every face has corners and they are in order
+    (always so in Blender).
+    """
+    used = loop_total > 0
+    if not used.all():
+        loop_start, loop_total, face_rows = loop_start[used], loop_total[used], face_rows[used]
+    if loop_start.size > 1 and not bool(np.all(loop_start[1:] > loop_start[:-1])):
+        order = np.argsort(loop_start, kind="stable")
+        loop_start, loop_total, face_rows = loop_start[order], loop_total[order], face_rows[order]
+    _check_partition(loop_start, loop_total, n_loops, total_loops)
+    return loop_start, loop_total, face_rows
 
 
 def uniform_face_colors(loop_start, loop_total, corner_colors):
@@ -487,7 +499,9 @@ def srgb16_to_float(colors, out: np.ndarray | None = None) -> np.ndarray:
     (n, 4) ndarray of float32, C-contiguous (``out`` when given)
     """
     colors = _check_rgba16(colors)
-    return _look_up(_UNIT_LUT, colors, out)
+    # float32 division is correctly rounded, so this equals _UNIT_LUT[colors] bit for bit
+    # (tests/core/test_colors.py checks every value), without a gather.
+    return np.divide(colors, np.float32(_U16_MAX), out=out, dtype=np.float32)
 
 
 # --------------------------------------------------------------------------
@@ -1048,43 +1062,86 @@ def _check_range(name: str, value_range) -> tuple[float, float]:
     return low, high
 
 
-def _lattice_size(n: int) -> int:
-    k = 2
-    while k**3 < n:
+_ALL_SRGB8 = 1 << 24  # how many 8-bit sRGB colors there are
+
+
+@functools.lru_cache(maxsize=1)
+def _distinct_table() -> np.ndarray:
+    """The shipped DISTINCT sequence (distinct_table.py), (t, 3) uint8 sRGB codes, read once."""
+    table = np.frombuffer(bytes.fromhex("".join(distinct_table.SRGB8_HEX)), dtype=np.uint8).reshape(-1, 3)
+    table.flags.writeable = False
+    return table
+
+
+def _codes24(srgb8) -> np.ndarray:
+    """Each (r, g, b) 8-bit color as one int64 ``r << 16 | g << 8 | b``."""
+    srgb8 = np.asarray(srgb8).astype(np.int64)
+    return srgb8[:, 0] << 16 | srgb8[:, 1] << 8 | srgb8[:, 2]
+
+
+def _beyond_table(count: int, table: np.ndarray) -> np.ndarray:
+    """``count`` more 8-bit colors after ``table``: none of them in it, none twice, while 8-bit sRGB has room.
+
+    They are points of the smallest k x k x k lattice of 8-bit levels that
+    holds enough colors the table has not taken, in lattice order; where it
+    holds more, evenly spaced ones, so the ones left out are spread over the
+    cube. Past all 2**24 colors, the whole sequence (table first) repeats.
+
+    Returns
+    -------
+    (count, 3) ndarray of uint8
+    """
+    taken = _codes24(table)
+    is_taken = np.zeros(_ALL_SRGB8, dtype=bool)  # a lookup: much faster than np.isin on millions
+    is_taken[taken] = True
+    k = min(256, max(2, int(np.ceil((count + len(table)) ** (1 / 3)))))
+    while True:
+        levels = np.rint(np.arange(k) * (255 / (k - 1))).astype(np.int32)
+        codes = (levels[:, None, None] << 16 | levels[None, :, None] << 8 | levels[None, None, :]).ravel()
+        codes = codes[~is_taken[codes]]
+        if len(codes) >= count or k == 256:
+            break
         k += 1
-    return k
+    if len(codes) > count:
+        codes = codes[np.arange(count, dtype=np.int64) * len(codes) // count]
+    elif len(codes) < count:  # every 8-bit color used: start again from the table's first
+        codes = np.resize(np.concatenate([taken, codes]), len(table) + count)[len(table):]
+    return np.stack([codes >> 16, codes >> 8 & 255, codes & 255], axis=1).astype(np.uint8)
 
 
-def _distinct16(n: int, rng: np.random.Generator | None) -> np.ndarray:
-    """``distinct_colors`` as (n, 3) uint16, without building the whole lattice."""
-    k = _lattice_size(n)
-    levels = np.rint(np.arange(k) / (k - 1) * _U16_MAX).astype(np.uint16)
-    points = np.arange(n) if rng is None else rng.permutation(k**3)[:n]
-    return np.stack([levels[points // (k * k)], levels[points // k % k], levels[points % k]], axis=1)
+def _distinct8(n: int, rng: np.random.Generator | None) -> np.ndarray:
+    """``distinct_colors`` as (n, 3) uint8 sRGB codes."""
+    table = _distinct_table()
+    colors = table[:n] if n <= len(table) else np.concatenate([table, _beyond_table(n - len(table), table)])
+    return colors if rng is None else colors[rng.permutation(n)]
 
 
 def distinct_colors(n: int, rng: np.random.Generator | None = None) -> np.ndarray:
-    """``n`` RGB colours spread as far apart as a cubic lattice allows.
+    """The first ``n`` colors of the DISTINCT sequence: as far apart as the eye can tell.
 
-    The lattice has ``k = ceil(cbrt(n))`` levels per channel (at least 2,
-    from 0 to 1), so any two colours are at least ``1 / (k - 1)`` apart:
-    up to 8 colours are cube corners 1 apart, 24 colours 0.5, 1000 colours 1/9.
+    The sequence (``distinct_table.py``, made by ``tools/distinct_table.py``) is
+    greedy maximin in CIEDE2000 over 8-bit sRGB colors, from yellow: each color
+    is the one farthest from all before it, so every prefix is as distinct as
+    that choice makes it and ``n`` groups take the best ``n`` colors. Every
+    color is an exact 8-bit sRGB code, so byte attributes and 8-bit files keep
+    them apart. Past the table, more 8-bit colors follow from a lattice
+    (``_beyond_table``), never one already used while 8-bit sRGB has room.
 
     Parameters
     ----------
     n : int
     rng : numpy.random.Generator, optional
-        Picks which ``n`` lattice points, in which order; without it, the
-        first ``n`` in lattice order.
+        Shuffles which row gets which of the ``n`` colors (the set does not
+        change); without it, sequence order.
 
     Returns
     -------
     (n, 3) ndarray of float64 in [0, 1]
-        Levels quantized to 16 bits, as the colours are drawn.
+        sRGB, multiples of 1/255.
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
-    return _distinct16(n, rng) / _U16_MAX
+    return _distinct8(n, rng) / 255.0
 
 
 def shape_colors(
@@ -1106,8 +1163,8 @@ def shape_colors(
     color_mode : {'RGB', 'HSV', 'GRAYSCALE', 'DISTINCT'}
         RGB uses the draws as they are. HSV maps them uniformly into the
         ranges (a hue range with min > max wraps through red). GRAYSCALE
-        sets r = g = b. DISTINCT gives ``distinct_colors(n)``, the lattice
-        points and their order picked by the draws. PALETTE is ``palette_colors``'s.
+        sets r = g = b. DISTINCT gives the first n colors of ``distinct_colors``,
+        which group gets which picked by the draws. PALETTE is ``palette_colors``'s.
     hue_range, saturation_range, value_range : (min, max) in [0, 1]
 
     Returns
@@ -1125,9 +1182,9 @@ def shape_colors(
         out[:, 1] = out[:, 0]
         out[:, 2] = out[:, 0]
     elif color_mode == "DISTINCT":
-        # Which lattice points, and which group gets which, follow the draws.
-        lattice_rng = np.random.default_rng(draws16[:8, :3].astype(np.uint32).ravel())
-        out[:, :3] = _distinct16(draws16.shape[0], lattice_rng)
+        # The first n colors of the sequence; which group gets which follows the draws.
+        order_rng = np.random.default_rng(draws16[:8, :3].astype(np.uint32).ravel())
+        out[:, :3] = _distinct8(draws16.shape[0], order_rng).astype(np.uint16) * 257
     else:
         raise ValueError(f"color_mode must be one of {COLOR_MODES[:2] + COLOR_MODES[3:]}, got {color_mode!r}")
     return out
@@ -1247,26 +1304,16 @@ def shape_group_colors(draws16, settings: ColorSettings, palette: Palette | None
 
 
 def group_colors(
-    rng: np.random.Generator,
-    n_groups: int,
-    settings: ColorSettings,
-    palette: Palette | None,
-    srgb_target: bool,
-    out: np.ndarray | None = None,
-) -> np.ndarray:
-    """Finished colors for ``n_groups`` groups: draw, shape, convert, in one call.
+    rng: np.random.Generator, n_groups: int, settings: ColorSettings, palette: Palette | None
+) -> GroupColors:
+    """Finished colors for ``n_groups`` groups: drawn and shaped in one call.
 
     Every group gets a draw whatever the options (alpha included), so a
     group's color does not move when an option or the selection changes.
-    ``out``, (n_groups, 4) float32, receives them in place of a new array.
-
-    Returns
-    -------
-    (n_groups, 4) ndarray of float32
-        In the target's space (see ``GroupColors.in_space``).
+    ``GroupColors.in_space`` then gives them in the space they are used in.
     """
     draws = random_srgb16(rng, n_groups, settings.random_alpha)
-    return shape_group_colors(draws, settings, palette).in_space(srgb_target, out)
+    return shape_group_colors(draws, settings, palette)
 
 
 # --------------------------------------------------------------------------
@@ -1377,52 +1424,110 @@ def jitter_group_colors(mean_srgb, draws16, half_widths) -> np.ndarray:
     return out
 
 
+def _at_least(values: np.ndarray, low: float) -> np.ndarray:
+    """``np.maximum(values, low)`` for float32, as a new array.
+
+    Against an array filled with ``low``, not the scalar: numpy (1.24 to 2.3)
+    vectorizes a maximum of two arrays but not one with a broadcast scalar,
+    and ``np.clip`` is as slow before numpy 2. Fill and maximum cost less
+    than the maximum with the scalar alone.
+    """
+    out = np.empty(values.shape, dtype=np.float32)
+    out.fill(np.float32(low))
+    return np.maximum(values, out, out=out)
+
+
 def _srgb_from(values: np.ndarray, linear: bool) -> np.ndarray:
     """RGBA float32 rows as sRGB (alpha as is): converted when ``linear``, else copied.
 
     ``linear_to_srgb`` in float32 over whole rows (alpha put back after):
-    contiguous passes, faster than converting the strided RGB columns, and
-    within 2e-7 of the float64 function.
+    contiguous passes, faster than converting the strided RGB columns. The
+    power is taken as ``exp(log(x) / 2.4)``, whose float32 passes numpy
+    vectorizes where it does not ``np.power``'s; within 5e-7 of the float64
+    function.
     """
     values = np.ascontiguousarray(values, dtype=np.float32)
     if not linear:
         return values.copy()
-    clipped = np.maximum(values, np.float32(0.0))
-    curve = np.power(clipped, np.float32(1 / 2.4))
-    curve *= np.float32(1.055)
-    curve -= np.float32(0.055)
-    clipped *= np.float32(12.92)
-    out = np.where(clipped <= np.float32(0.0031308 * 12.92), clipped, curve)
+    clipped = _at_least(values, 0.0)
+    out = _at_least(clipped, 0.0031308)  # the log's argument kept in range
+    np.log(out, out=out)
+    out *= np.float32(1 / 2.4)
+    np.exp(out, out=out)
+    out *= np.float32(1.055)
+    out -= np.float32(0.055)
+    np.multiply(clipped, np.float32(12.92), out=out, where=clipped <= np.float32(0.0031308))
     out[:, 3] = values[:, 3]
     return out
 
 
 def _srgb_to(values: np.ndarray, linear: bool) -> np.ndarray:
-    """The inverse of ``_srgb_from`` (``srgb_to_linear`` in float32 over whole rows)."""
+    """The inverse of ``_srgb_from``: ``srgb_to_linear`` in float32 over whole rows, as exp(2.4 log(x))."""
     if not linear:
         return values
-    curve = np.maximum(values, np.float32(0.04045))
-    curve += np.float32(0.055)
-    curve *= np.float32(1 / 1.055)
-    np.power(curve, np.float32(2.4), out=curve)
-    out = np.where(values <= np.float32(0.04045), values * np.float32(1 / 12.92), curve)
+    out = _at_least(values, 0.04045)
+    out += np.float32(0.055)
+    out *= np.float32(1 / 1.055)
+    np.log(out, out=out)
+    out *= np.float32(2.4)
+    np.exp(out, out=out)
+    np.multiply(values, np.float32(1 / 12.92), out=out, where=values <= np.float32(0.04045))
     out[:, 3] = values[:, 3]
     return out
 
 
-def _keep_columns(out: np.ndarray, current: np.ndarray, written: np.ndarray) -> np.ndarray:
-    """Copy the unwritten columns of ``current`` into ``out``, a run of columns per slice."""
+def _column_runs(written: np.ndarray) -> list[slice]:
+    """The runs of equal flags in ``written`` (4 bools) that are True, as column slices."""
+    runs = []
     column = 0
     while column < 4:
-        if written[column]:
-            column += 1
-            continue
         end = column
-        while end < 4 and not written[end]:
+        while end < 4 and written[end] == written[column]:
             end += 1
-        out[:, column:end] = current[:, column:end]  # a slice: faster than a masked copyto
+        if written[column]:
+            runs.append(slice(column, end))
         column = end
+    return runs
+
+
+def _keep_columns(out: np.ndarray, current: np.ndarray, written: np.ndarray) -> np.ndarray:
+    """Copy the unwritten columns of ``current`` into ``out``, a run of columns per slice."""
+    for columns in _column_runs(~written):
+        out[:, columns] = current[:, columns]  # a slice: faster than a masked copyto
     return out
+
+
+def _check_blend(current, mix: float, written) -> tuple[np.ndarray, np.ndarray]:
+    """``current`` as float32 and ``written`` as (4,) bool, after the checks both blends share."""
+    current = np.asarray(current, dtype=np.float32)
+    if current.ndim != 2 or current.shape[1] != 4:
+        raise ValueError(f"current must have shape (n, 4), got {current.shape}")
+    written = np.asarray(written, dtype=bool)
+    if written.shape != (4,):
+        raise ValueError(f"written must have shape (4,), got {written.shape}")
+    if not 0.0 <= mix <= 1.0:
+        raise ValueError(f"mix must lie in [0, 1], got {mix}")
+    return current, written
+
+
+def _blend_rows(
+    current: np.ndarray,
+    new: np.ndarray,
+    mix: float,
+    written: np.ndarray,
+    linear: bool,
+    new_srgb: bool = False,
+) -> np.ndarray:
+    """The blend of ``blend_colors`` for 0 < mix < 1, checks done: a new (n, 4) float32 array.
+
+    ``new_srgb``: ``new`` is sRGB already (alpha linear), whatever the attribute's space.
+    """
+    out = _srgb_from(current, linear)
+    # New colors already in sRGB are read as they are, not copied.
+    step = np.subtract(new if new_srgb or not linear else _srgb_from(new, linear), out, dtype=np.float32)
+    step *= np.float32(mix)
+    out += step
+    return _keep_columns(_srgb_to(out, linear), current, written)
 
 
 def blend_colors(current, new, mix: float, written, linear: bool, reuse_new: bool = False) -> np.ndarray:
@@ -1449,57 +1554,142 @@ def blend_colors(current, new, mix: float, written, linear: bool, reuse_new: boo
         Bit for bit ``current`` on unwritten channels and wherever ``mix`` is
         0; bit for bit ``new`` on written channels when ``mix`` is 1.
     """
-    current = np.asarray(current, dtype=np.float32)
+    current, written = _check_blend(current, mix, written)
     new = np.asarray(new, dtype=np.float32)
-    if current.ndim != 2 or current.shape[1] != 4 or new.shape != current.shape:
+    if new.shape != current.shape:
         raise ValueError(f"current and new must have one shape (n, 4), got {current.shape} and {new.shape}")
-    written = np.asarray(written, dtype=bool)
-    if written.shape != (4,):
-        raise ValueError(f"written must have shape (4,), got {written.shape}")
-    if not 0.0 <= mix <= 1.0:
-        raise ValueError(f"mix must lie in [0, 1], got {mix}")
     if mix == 0.0 or not written.any():
         return current.copy()
     if mix == 1.0:
         out = new if reuse_new and new.flags.c_contiguous else new.copy()
-    else:
-        out = _srgb_from(current, linear)
-        end = _srgb_from(new, linear)
-        end -= out
-        end *= np.float32(mix)
-        out += end
-        out = _srgb_to(out, linear)
-    return _keep_columns(out, current, written)
+        return _keep_columns(out, current, written)
+    return _blend_rows(current, new, mix, written, linear)
 
 
-def blend_corner_colors(
-    current, new, mix: float, written, linear: bool, loop_start, loop_total, reuse_new: bool = False
+# Corners per block of ``blend_face_colors``: its temporaries stay small and
+# mostly in cache, and the loop runs a few times per million corners.
+_BLOCK_CORNERS = 1 << 17
+
+
+def _face_blocks(loop_start: np.ndarray, n_loops: int) -> list[int]:
+    """Face indices where blocks of about ``_BLOCK_CORNERS`` corners begin, then ``n_faces``."""
+    firsts = np.searchsorted(loop_start, np.arange(0, n_loops, _BLOCK_CORNERS))
+    return [int(first) for first in np.unique(np.append(firsts, loop_start.size))]
+
+
+def _block_face_rows(corners: np.ndarray, local_start: np.ndarray, same_size: int) -> np.ndarray | None:
+    """Each face's row when every corner of every face holds the same bits, else None.
+
+    ``corners`` (n, 4) float32, C-contiguous; ``local_start``, the faces' first
+    corners in it, in order; ``same_size``, the faces' common corner count, or
+    0. Each corner is compared with the one before it as two 64-bit words, in
+    one contiguous pass; the block is uniform when the only differences are
+    between a face's first corner and the corner before it.
+    """
+    first_face = corners[:same_size or (int(local_start[1]) if local_start.size > 1 else len(corners))]
+    if not bool((first_face.view(np.uint64) == first_face[:1].view(np.uint64)).all()):
+        return None  # colors that differ at the corners show at once: no pass over the block
+    words = corners.view(np.uint64).reshape(-1)
+    differs = (words[2:] != words[:-2]).reshape(-1, 2)  # row i: corner i + 1 against corner i
+    at_face_starts = differs[same_size - 1::same_size] if same_size else differs[local_start[1:] - 1]
+    if np.count_nonzero(differs) != np.count_nonzero(at_face_starts):
+        return None
+    if same_size:
+        # Copied as one 16-byte item a row: a long copy loop, not one of 4 floats per row.
+        return corners.view(np.complex128)[::same_size].copy().view(np.float32)
+    return np.take(corners, local_start, axis=0)
+
+
+def blend_face_colors(
+    current,
+    face_colors,
+    mix: float,
+    written,
+    linear: bool,
+    loop_start,
+    loop_total,
+    in_place: bool = False,
+    face_srgb: bool = False,
 ) -> np.ndarray:
-    """``blend_colors`` over face corners, computed once per face where it can be.
-
-    Where every face's corners hold one color, both in ``current`` and in
-    ``new`` (a mesh colored per face, island, material, ...), the blend runs
-    on one row per face and is copied to the corners: the same values, for a
-    quarter of the work on quads. Otherwise every corner is blended.
+    """``blend_colors`` of the colors at the corners toward one new color per face, never spread first.
 
     Parameters
     ----------
-    current, new : (n_loops, 4) arrays of float32
-    mix, written, linear, reuse_new
+    current : (n_loops, 4) array of float32
+        The colors at the corners, in the attribute's space.
+    face_colors : (>= n_faces, 4) array of float32
+        Each face's new color, in the attribute's space, or in sRGB when
+        ``face_srgb`` (alpha linear either way); extra rows are ignored.
+    mix, written, linear
         As for ``blend_colors``.
     loop_start, loop_total : (n_faces,) arrays of int
-        The mesh's faces, which partition the corners.
+        As for ``loop_colors``: the faces must tile the corners.
+    in_place : bool
+        When True and ``current`` is a C-contiguous float32 array, it is
+        overwritten and returned: no (n_loops, 4) array is allocated.
+    face_srgb : bool
+        ``face_colors`` are sRGB: the blend (0 < mix < 1) then takes them as
+        they are, with no conversion; with mix 1 a scene-linear attribute gets
+        them converted. Give them in the space the blend needs to skip a
+        conversion per face.
 
     Returns
     -------
     (n_loops, 4) ndarray of float32
-        Equal, bit for bit, to ``blend_colors(current, new, mix, written, linear)``.
+        Without ``face_srgb``, bit for bit ``blend_colors(current,
+        loop_colors(loop_start, loop_total, face_colors, n_loops), mix,
+        written, linear)``; with it, the same blend of the colors the sRGB
+        ones stand for.
+
+    Notes
+    -----
+    The corners are taken in blocks of about ``_BLOCK_CORNERS``, so the
+    temporaries of the sRGB conversions stay small and in cache. A block whose
+    faces each hold one color (a mesh colored per face, island, material...)
+    is blended once per face and copied to the corners: a quarter of the
+    conversions on quads; the others blend every corner. With mix 1 only the
+    written columns are copied in, nothing converted.
     """
-    if 0.0 < mix < 1.0:
-        new_faces = uniform_face_colors(loop_start, loop_total, new)
-        if new_faces is not None:
-            current_faces = uniform_face_colors(loop_start, loop_total, current)
-            if current_faces is not None:
-                faces = blend_colors(current_faces, new_faces, mix, written, linear, reuse_new=True)
-                return loop_colors(loop_start, loop_total, faces, len(current))
-    return blend_colors(current, new, mix, written, linear, reuse_new)
+    current, written = _check_blend(current, mix, written)
+    loop_start = _as_index_array(loop_start, "loop_start")
+    loop_total = _as_index_array(loop_total, "loop_total")
+    face_colors = np.asarray(face_colors, dtype=np.float32)
+    n_faces, n_loops = loop_start.shape[0], current.shape[0]
+    if loop_total.shape[0] != n_faces:
+        raise ValueError(f"loop_start has {n_faces} faces but loop_total has {loop_total.shape[0]}")
+    if face_colors.ndim != 2 or face_colors.shape[1] != 4 or face_colors.shape[0] < n_faces:
+        raise ValueError(f"face_colors must have shape (>= {n_faces}, 4), got {face_colors.shape}")
+    if n_faces and loop_total.min() < 0:
+        bad = int(np.flatnonzero(loop_total < 0)[0])
+        raise ValueError(f"loop_total[{bad}] is negative ({int(loop_total[bad])})")
+    loop_start, loop_total, face_colors = _faces_in_corner_order(
+        loop_start, loop_total, face_colors[:n_faces], n_loops, int(loop_total.sum(dtype=np.int64))
+    )
+    out = current if in_place and current.flags.c_contiguous and current.flags.writeable else current.copy()
+    if mix == 0.0 or not written.any() or loop_start.size == 0:
+        return out
+    # A scalar repeat where all faces have one size (grids, triangulations) is ~30% faster.
+    same_size = int(loop_total[0]) if loop_total.min() == loop_total.max() else 0
+    written_runs = _column_runs(written)
+    bounds = _face_blocks(loop_start, n_loops)
+    for first, end in itertools.pairwise(bounds):
+        corner_start = int(loop_start[first])
+        corner_end = int(loop_start[end]) if end < loop_start.size else n_loops
+        corners = out[corner_start:corner_end]  # a view, written in place
+        new, repeats = face_colors[first:end], same_size or loop_total[first:end]
+        if mix == 1.0:
+            if face_srgb and linear:
+                new = _srgb_to(new, linear)
+            for columns in written_runs:
+                corners[:, columns] = np.repeat(new[:, columns], repeats, axis=0)
+            continue
+        there = _block_face_rows(corners, loop_start[first:end] - corner_start, same_size)
+        if there is not None:
+            blended = _blend_rows(there, new, mix, written, linear, face_srgb)
+            corners[...] = np.repeat(blended, repeats, axis=0)
+        else:
+            blended = _blend_rows(corners, np.repeat(new, repeats, axis=0), mix, written, linear, face_srgb)
+            corners[...] = blended
+    return out
+
+

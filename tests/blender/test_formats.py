@@ -17,7 +17,7 @@ import pytest
 from commands import run
 from meshes import grid
 
-from random_vertex_colors import cli, formats
+from random_vertex_colors import cli, core, formats
 
 VERSION = bpy.app.version_string
 OTHER_FORMATS = [ext for ext in formats.EXTENSIONS if ext != ".blend"]
@@ -121,6 +121,25 @@ def test_each_format_round_trips_the_colors(source, tmp_path, ext, granularity):
         assert np.abs(corners[:, :3] - ref_colors[nearest, :3]).max() <= TOLERANCE, (centre, corners)
     n_groups = len(np.unique(np.round(ref_colors, 3), axis=0))
     assert n_groups == (25 if granularity == "FACE" else 2)
+
+
+@pytest.mark.parametrize("ext", [".glb", ".fbx"])
+def test_distinct_faces_stay_distinct_in_8bit_after_export(source, tmp_path, ext):
+    """DISTINCT's colors are exact 8-bit codes: an exported file, rounded to 8 bits, keeps them apart."""
+    need(ext)
+    if ext not in KEEPS_CORNERS:
+        pytest.skip(f"{ext} keeps one color per vertex in Blender {VERSION}")
+    out = tmp_path / f"two{ext}"
+    assert run(source, "-o", out, "--granularity", "FACE", "--color-mode", "DISTINCT", "--seed", "4",
+               home=tmp_path / "home").code == 0
+    centres, colors = read_back(out)
+    codes = np.rint(np.array([corners[0, :3] for corners in colors]) * 255)
+    # Each grid's faces are its own groups (16 and 9): the first 16 and 9 colors, all apart.
+    for in_grid, n_faces in ((centres[:, 0] < 2.5, 16), (centres[:, 0] > 2.5, 9)):
+        found = np.unique(codes[in_grid], axis=0)  # glTF triangulates: both halves of a face alike
+        expected = np.rint(core.distinct_colors(n_faces) * 255)
+        assert len(found) == n_faces
+        assert np.array_equal(found, np.unique(expected, axis=0))  # the very codes, byte for byte
 
 
 def test_per_vertex_formats_blend_per_face_colors(source, tmp_path):

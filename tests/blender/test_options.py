@@ -215,12 +215,29 @@ def test_palette_defaults_to_the_vertex_paint_palette_and_missing_is_refused(emp
     assert len(unique_rows(face_colors(ob.data))) == 2
 
 
-def test_distinct_keeps_its_distance_over_24_islands(empty_scene):
+def test_distinct_gives_24_islands_the_first_24_colors_once_each(empty_scene):
     ob = cubes(24)
     run(granularity='ISLAND', color_mode='DISTINCT', seed=9)
     srgb = face_colors(ob.data, prop="color_srgb")[::6, :3]
-    gaps = np.linalg.norm(srgb[:, None] - srgb[None], axis=-1)[np.triu_indices(24, 1)]
-    assert gaps.min() >= 0.2
+    expected = core.distinct_colors(24)
+    distance = np.abs(srgb[:, None] - expected[None]).max(axis=-1)  # float attribute: round trip, not exact
+    assert np.all(distance.min(axis=1) < 1e-3)
+    assert sorted(distance.argmin(axis=1)) == list(range(24))
+
+
+@pytest.mark.parametrize("size", [16, 40])  # 256 faces, and past the 1024 colors of the table
+def test_distinct_faces_all_differ_in_a_byte_attribute(empty_scene, size):
+    ob = grid(size, size)
+    me = ob.data
+    me.color_attributes.new("ID", 'BYTE_COLOR', 'CORNER')
+    run(granularity='FACE', color_mode='DISTINCT', attribute_name="ID", seed=3)
+    assert me.attributes["ID"].data_type == 'BYTE_COLOR'
+    codes = np.rint(face_colors(me, "ID", prop="color_srgb")[:, :3] * 255).astype(np.int64)
+    n = len(me.polygons)
+    assert len(np.unique(codes, axis=0)) == n
+    # The very colors of the sequence, byte for byte.
+    expected = np.rint(core.distinct_colors(n) * 255).astype(np.int64)
+    assert np.array_equal(np.unique(codes, axis=0), np.unique(expected, axis=0))
 
 
 def test_random_alpha(empty_scene):

@@ -96,23 +96,6 @@ def test_blend_refuses_bad_shapes_and_mix():
         core.blend_colors(good, good, 0.5, (True,) * 3, True)
 
 
-face_sizes = st.lists(st.integers(1, 5), min_size=1, max_size=12)
-
-
-@settings(max_examples=60)
-@given(face_sizes, st.data(), unit, written_flags, st.booleans(), st.booleans())
-def test_blending_once_per_face_equals_blending_every_corner(sizes, data, mix, written, linear, uniform):
-    totals = np.array(sizes)
-    starts = np.concatenate([[0], np.cumsum(totals)[:-1]])
-    n_loops = int(totals.sum())
-    new = core.loop_colors(starts, totals, data.draw(colors(len(sizes))), n_loops)
-    current = core.loop_colors(starts, totals, data.draw(colors(len(sizes))), n_loops)
-    if not uniform:  # corners of a face that differ: the per-corner route
-        current = data.draw(colors(n_loops))
-    by_face = core.blend_corner_colors(current, new, mix, written, linear, starts, totals)
-    assert np.array_equal(by_face, core.blend_colors(current, new, mix, written, linear))
-
-
 # -- group_means ------------------------------------------------------------
 
 

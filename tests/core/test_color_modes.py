@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Colour modes: HSV, grayscale, distinct, palette."""
+"""Colour modes: HSV, grayscale, palette (distinct: test_distinct.py)."""
 
 import colorsys
 
@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from random_vertex_colors.core import (
-    distinct_colors,
     hsv_to_rgb,
     palette_colors,
     random_srgb16,
@@ -83,31 +82,6 @@ def test_grayscale_and_rgb():
     assert np.array_equal(gray[:, 0], gray[:, 1]) and np.array_equal(gray[:, 1], gray[:, 2])
     assert len(np.unique(gray[:, 0])) > 90
     assert shape_colors(draws, "RGB") is draws
-
-
-@pytest.mark.parametrize("n", [1, 2, 8, 9, 24, 27, 28, 100, 1000])
-@pytest.mark.parametrize("rng", [None, np.random.default_rng(1)], ids=["ordered", "random"])
-def test_distinct_colors_keep_lattice_distance(n, rng):
-    colors = distinct_colors(n, rng)
-    assert colors.shape == (n, 3)
-    if n > 1:
-        gaps = np.linalg.norm(colors[:, None] - colors[None], axis=-1)[np.triu_indices(n, 1)]
-        k = max(2, int(np.ceil(round(n ** (1 / 3), 9))))
-        assert gaps.min() >= 1 / (k - 1) - 2 / 65535  # levels are quantized to 16 bits
-    if n == 24:
-        assert gaps.min() >= 0.2
-
-
-def test_distinct_mode_assigns_every_lattice_colour_once():
-    draws = random_srgb16(rng_for(4), 24)
-    shaped = shape_colors(draws, "DISTINCT")[:, :3] / 65535
-    gaps = np.linalg.norm(shaped[:, None] - shaped[None], axis=-1)[np.triu_indices(24, 1)]
-    assert gaps.min() >= 0.2
-    other = shape_colors(random_srgb16(rng_for(5), 24), "DISTINCT")[:, :3] / 65535
-    assert not np.array_equal(shaped, other)  # the assignment is random
-    # Single groups are not always the same lattice corner (black, say).
-    singles = {tuple(shape_colors(random_srgb16(rng_for(s), 1), "DISTINCT")[0, :3]) for s in range(40)}
-    assert len(singles) >= 6
 
 
 @given(st.integers(1, 60), st.integers(1, 12), st.integers(0, 1000))

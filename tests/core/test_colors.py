@@ -75,6 +75,14 @@ def test_srgb16_to_float():
     np.testing.assert_allclose(srgb16_to_float(rgba), [[0, 1, 32768 / 65535, 1]], rtol=1e-7)
 
 
+def test_srgb16_to_float_is_the_float64_quotient_rounded_to_float32_for_every_value():
+    every = np.arange(65536, dtype=np.uint16).reshape(-1, 4)
+    nearest = (every / 65535).astype(np.float32)  # as the lookup table it replaces held them
+    out = srgb16_to_float(every)
+    assert out.dtype == np.float32 and out.flags.c_contiguous
+    assert np.array_equal(out, nearest)
+
+
 @given(st.floats(0, 1))
 def test_transfer_functions_invert(value):
     # The standard's two pieces meet with a 3e-8 step at 0.04045, hence the tolerance.
