@@ -247,7 +247,15 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     rows_srgb = group_rows_in_srgb(groups, settings, srgb_target, blend_with is not None)
     # Only the finished rows are kept: the draws are freed before the (n_loops, 4) fill.
     colors = mesh_group_colors(mesh, run, groups, srgb_target, loop_start, loop_total, current)
-    rows = colors.in_space(rows_srgb)
+    corners = None
+    per_face = groups.face_labels is None and groups.element_labels is None
+    if blend_with is None and not srgb_target and per_face:
+        # FACE, a plain float write: the face colors go straight into the end of the corner
+        # array, to be spread from there (peak memory: the output's, not 1.25 times it).
+        corners = np.empty((len(mesh.loops), 4), dtype=np.float32)
+        rows = colors.in_space(rows_srgb, out=corners[len(mesh.loops) - n_faces:])
+    else:
+        rows = colors.in_space(rows_srgb)
     del colors
     # A plain write to a byte attribute: one value per face where the write allows it,
     # with no corner array built, checked and reduced back to faces.
@@ -258,9 +266,9 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     # Blended into ``current`` itself unless a mask needs the colors there afterwards.
     new_colors = corner_colors(
         rows, rows_srgb, groups, settings, srgb_target, loop_start, loop_total, len(mesh.loops), blend_with,
-        in_place=corner_mask is None,
+        in_place=corner_mask is None, corners=corners,
     )
-    del rows
+    del rows, corners
 
     changed = n_faces
     if corner_mask is not None:
@@ -458,6 +466,7 @@ def corner_colors(
     n_loops: int,
     current: np.ndarray | None = None,
     in_place: bool = False,
+    corners: np.ndarray | None = None,
 ) -> np.ndarray:
     """(n_loops, 4) float32 in the attribute's space: each corner its group's color.
 
@@ -471,6 +480,9 @@ def corner_colors(
         with them: the new colors then go only into the written channels,
         mixed by ``settings.mix``, per face before anything is spread to the
         corners, and into ``current`` itself when ``in_place``.
+    corners : (n_loops, 4) ndarray of float32, optional
+        Without ``current``: the array to fill, which may hold the face rows
+        at its end already (``rows`` a view of them).
     """
     mix, written, linear = settings.mix, settings.written_channels, not srgb_target
     if groups.element_labels is not None:  # VERTEX
@@ -483,8 +495,11 @@ def corner_colors(
     if current is None:
         # The face rows go into the end of the corner array and are spread from there,
         # so they need no array of their own (peak memory: the output's, not 1.25 times it).
-        corners = np.empty((n_loops, 4), dtype=np.float32)
-        face_rows_of(rows, groups, len(loop_start), out=corners[n_loops - len(loop_start):])
+        if corners is None:
+            corners = np.empty((n_loops, 4), dtype=np.float32)
+        tail = corners[n_loops - len(loop_start):]
+        if not np.may_share_memory(rows, tail):  # FACE's rows may be there already
+            face_rows_of(rows, groups, len(loop_start), out=tail)
         return core.spread_face_rows(loop_start, loop_total, corners)
     face_rows = face_rows_of(rows, groups, len(loop_start))
     return core.blend_face_colors(
