@@ -13,14 +13,12 @@ this one process, side by side, on the same meshes:
 * ``ours_<GRANULARITY>``: ``bpy.ops.mesh.random_vertex_colors`` end to end,
   once per item of its ``granularity`` enum (FACE alone where it has none);
 * ``ours_rna_starts``: the same with face starts read by ``foreach_get``;
-* ``ours_stable``: the operator, FACE with ``stable=True`` (colors keyed by
-  each face's vertex positions, not its index);
 * ``color_mesh``: ``coloring.color_mesh_alone``, without ``bpy.ops``;
 * ``hsv_FACE``: the operator, FACE, color mode HSV (full ranges): what HSV
   adds per million groups over ``ours_FACE``;
-* ``option_<name>``: the operator with an option of another issue (stable
-  colors, point domain), one row each, where this build has the option
-  (``OPTION_ROWS``);
+* ``option_<name>``: the operator with stable colors (FACE keyed by each
+  face's vertex positions, not its index) or on the point domain, one row
+  each, where this build has the option (``OPTION_ROWS``);
 * ``artist_mix``, ``artist_channels``: the operator, FACE, with ``mix=0.5`` or
   ``channels={'R'}`` (they read the colors there), over colors one per face;
   ``artist_mix_painted``, ``artist_channels_painted``: the same over colors
