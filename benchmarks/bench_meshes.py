@@ -1,15 +1,21 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The benchmark's meshes, built from numpy arrays (a million faces in about a second).
 
-Every mesh gets a UV map (UVs = the vertices' x, y, so UV islands follow the
-mesh's islands) and a FLOAT_COLOR face-corner attribute "Color", active, as
-the targets assume.
+Every mesh carries what real meshes carry: a UV map (UVs = the vertices' x, y,
+so UV islands follow the mesh's islands), three materials (each on a third
+of the faces, in blocks), sculpt face sets (sixteen blocks), a FLOAT_COLOR
+point attribute "Points" for the point-domain rows, and a FLOAT_COLOR
+face-corner attribute "Color", active, as the targets assume.
 """
 
 from __future__ import annotations
 
 import bpy
 import numpy as np
+
+MATERIALS = ("Bench red", "Bench green", "Bench blue")
+POINT_ATTRIBUTE = "Points"  # a FLOAT_COLOR point attribute, for the point-domain rows
+FACE_SETS = 16
 
 
 def _mesh_object(name: str, positions: np.ndarray, corner_verts: np.ndarray, face_sizes: np.ndarray):
@@ -25,6 +31,14 @@ def _mesh_object(name: str, positions: np.ndarray, corner_verts: np.ndarray, fac
     me.update(calc_edges=True)
     uv = me.uv_layers.new(name="UVMap")
     uv.data.foreach_set("uv", positions[corner_verts, :2].astype(np.float32).reshape(-1))
+    for material in MATERIALS:
+        me.materials.append(bpy.data.materials.get(material) or bpy.data.materials.new(material))
+    n_faces = len(face_sizes)
+    blocks = np.arange(n_faces, dtype=np.int64)
+    me.polygons.foreach_set("material_index", (blocks * len(MATERIALS) // n_faces).astype(np.int32))
+    face_sets = me.attributes.new(".sculpt_face_set", 'INT', 'FACE')
+    face_sets.data.foreach_set("value", (blocks * FACE_SETS // n_faces + 1).astype(np.int32))
+    me.color_attributes.new(POINT_ATTRIBUTE, 'FLOAT_COLOR', 'POINT')
     me.color_attributes.new("Color", 'FLOAT_COLOR', 'CORNER')
     me.color_attributes.active_color = me.color_attributes["Color"]
     ob = bpy.data.objects.new(name, me)

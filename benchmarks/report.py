@@ -36,7 +36,6 @@ LABELS = {
     "seed_f64": "seed: numpy int64/float64",
     "seed_f32": "seed: numpy int32/float32",
     "ours_rna_starts": "ours: operator, FACE, starts via foreach_get",
-    "ours_stable": "ours: operator, FACE, stable",
     "color_mesh": "ours: color_mesh() alone, no bpy.ops",
     "geometry_nodes": "Geometry Nodes, modifier applied",
     "floor": "floor: foreach_get loop_start + foreach_set",
@@ -50,7 +49,26 @@ LABELS = {
     "artist_channels": "ours: operator, FACE, channels R over colors one per face",
     "artist_mix_painted": "ours: operator, FACE, mix 0.5 over colors differing per corner",
     "artist_channels_painted": "ours: operator, FACE, channels R over colors differing per corner",
+    "hsv_FACE": "ours: operator, FACE, color mode HSV",
+    "option_stable": "ours: operator, FACE, stable colors",
+    "option_point_VERTEX": "ours: operator, VERTEX, point domain",
+    "option_point_ISLAND": "ours: operator, ISLAND, point domain",
+    "option_point_OBJECT": "ours: operator, OBJECT, point domain",
 }
+# Issue 16: granularity -> largest time ÷ floor on every 1M-face mesh.
+GRANULARITY_BOUNDS = {"ISLAND": 2.0, "MATERIAL": 2.0, "VERTEX": 2.0, "FACE_SET": 2.0, "OBJECT": 2.0,
+                      "UV_ISLAND": 3.0}
+# Rows for the options of other issues: method -> (what, the row it is compared with, largest
+# ratio). None: its issue sets no bound; the row is reported unjudged.
+OPTION_BOUNDS: dict[str, tuple[str, str, float | None]] = {
+    "option_stable": ("stable colors", "ours_FACE", 2.0),  # issue 13: at most 2x FACE
+    "option_point_VERTEX": ("VERTEX on the point domain", "ours_VERTEX", None),
+    "option_point_ISLAND": ("ISLAND on the point domain", "ours_ISLAND", None),
+    "option_point_OBJECT": ("OBJECT on the point domain", "ours_OBJECT", None),
+}
+HSV_MS_PER_MILLION = 10.0
+BYTE_BOUND = 1.5  # BYTE_COLOR ÷ the float floor
+SCALE_BOUND = 1.3  # time per face at 4M and 10M ÷ at 1M; peak memory ÷ output at 10M
 
 
 def label(method: str) -> str:
@@ -148,7 +166,7 @@ def verdicts(r: Results) -> list[tuple[str, str, bool | None]]:
     if gn and ours:
         out.append(("faster than Geometry Nodes applied", f"{ms(gn)} ms vs {ms(ours)} ms: {gn / ours:.1f}×",
                     gn > ours))
-    mem = next((m for m in r.memory if m["method"] == "ours_FACE"), None)
+    mem = next((m for m in r.memory if m["method"] == "ours_FACE" and m["mesh"] == g), None)
     if mem:
         value = mem["peak_bytes"] / mem["output_bytes"]
         out.append(("peak Python memory at most 1.5× the output buffer",
@@ -180,6 +198,7 @@ def verdicts(r: Results) -> list[tuple[str, str, bool | None]]:
         out.append((f"time linear in faces from {points[0][0] / 1e3:.0f}k to {points[-1][0] / 1e6:g}M",
                     text, slope <= 1.1))
     out.extend(artist_targets(r, g))
+    out.extend(issue16_targets(r, g))
     byte, per_corner, byte_floor = r.t(g, "byte_ours"), r.t(g, "byte_ours_per_corner"), r.t(g, "byte_floor")
     if byte and per_corner:
         out.append(("BYTE_COLOR: a faster correct path than foreach_set, proven equal by a test",
@@ -187,6 +206,75 @@ def verdicts(r: Results) -> list[tuple[str, str, bool | None]]:
                     f"the bare foreach_set floor: {ms(byte_floor)} ms); equal bytes: "
                     "tests/blender/test_byte_colors.py in every Blender tested", byte < per_corner))
     return out
+
+
+def million_face_meshes(r: Results) -> list[str]:
+    """The grid, mixed, islands and strip meshes of about a million faces."""
+    return [m["name"] for m in r.meshes if 0.9e6 <= m["faces"] <= 1.1e6]
+
+
+def issue16_targets(r: Results, g: str) -> list:
+    """Issue 16: every granularity near the floor, HSV, bytes, scale, options."""
+    rows = []
+    meshes = million_face_meshes(r)
+    for granularity, bound in GRANULARITY_BOUNDS.items():
+        method = f"ours_{granularity}"
+        values = [(mesh, r.t(mesh, method), r.t(mesh, "floor")) for mesh in meshes]
+        values = [(mesh, t / floor) for mesh, t, floor in values if t and floor]
+        if values:
+            rows.append((f"{granularity} at most {bound:g}× the floor on every 1M-face mesh",
+                         "; ".join(f"{mesh}: {value:.2f}×" for mesh, value in values),
+                         all(value <= bound for _, value in values)))
+    face, hsv = r.t(g, "ours_FACE"), r.t(g, "hsv_FACE")
+    faces = next((m["faces"] for m in r.meshes if m["name"] == g), None)
+    if face and hsv and faces:
+        added = (hsv - face) * 1000 / (faces / 1e6)
+        rows.append((f"HSV adds at most {HSV_MS_PER_MILLION:g} ms per million groups over RGB",
+                     f"{ms(hsv)} ms vs {ms(face)} ms: {added:+.1f} ms per million",
+                     added <= HSV_MS_PER_MILLION))
+    byte, floor = r.t(g, "byte_ours"), r.t(g, "floor")
+    if byte and floor:
+        rows.append((f"BYTE_COLOR at most {BYTE_BOUND:g}× the float floor",
+                     f"{ms(byte)} ms vs {ms(floor)} ms: {byte / floor:.2f}× (the byte floor, foreach_set "
+                     f"color_srgb: {ms(r.t(g, 'byte_floor'))} ms)", byte / floor <= BYTE_BOUND))
+    rows.extend(scale_targets(r, g))
+    for method, (what, against, bound) in OPTION_BOUNDS.items():
+        t, base = r.t(g, method), r.t(g, against)
+        if t is None:
+            rows.append((f"{what}: a row in the bench", "not measured: this build has no such option", None))
+        elif base:
+            rows.append((f"{what}" + (f" at most {bound:g}× {label(against)}" if bound else
+                                      f", time ÷ {label(against)}"),
+                         f"{ms(t)} ms vs {ms(base)} ms: {t / base:.2f}×",
+                         None if bound is None else t / base <= bound))
+    return rows
+
+
+def scale_targets(r: Results, g: str) -> list:
+    """Time per face at 4M and 10M against 1M (FACE, and Blender's copy alone), peak memory at 10M."""
+    grids = {m["faces"]: m["name"] for m in r.grids()}
+    base = next((f for f in grids if grids[f] == g), None)
+    big = [f for f in grids if base and f >= 3.9e6]
+    rows = []
+    if base and big and r.t(g, "ours_FACE"):
+        per = {f: r.t(grids[f], "ours_FACE") / f for f in [base, *big] if r.t(grids[f], "ours_FACE")}
+        cow = {f: r.t(grids[f], "copy_on_write") / f for f in [base, *big] if r.t(grids[f], "copy_on_write")}
+        floor = {f: r.t(grids[f], "floor") / f for f in [base, *big] if r.t(grids[f], "floor")}
+        ratios = {f: per[f] / per[base] for f in big if f in per}
+        text = "; ".join(
+            f"{f / 1e6:.0f}M: {per[f] * 1e9:.0f} ns per face, {ratios[f]:.2f}× 1M's {per[base] * 1e9:.0f} ns"
+            f" (floor {floor.get(f, 0) / floor.get(base, 1):.2f}×, Blender's copy-on-write alone "
+            f"{cow.get(f, 0) * 1e9:.0f} ns per face against {cow.get(base, 0) * 1e9:.0f})"
+            for f in big if f in ratios)
+        rows.append((f"time per face at 4M and 10M within {SCALE_BOUND:g}× that at 1M", text,
+                     bool(ratios) and all(v <= SCALE_BOUND for v in ratios.values())))
+    scale_memory = [m for m in r.memory if m["mesh"] != g and m["method"] == "ours_FACE"]
+    for mem in scale_memory:
+        value = mem["peak_bytes"] / mem["output_bytes"]
+        rows.append((f"{mem['mesh']}: peak Python memory at most {SCALE_BOUND:g}× the output buffer",
+                     f"{mem['peak_bytes'] / 2**20:.0f} MiB for {mem['output_bytes'] / 2**20:.0f} MiB: "
+                     f"{value:.2f}×", value <= SCALE_BOUND))
+    return rows
 
 
 def artist_targets(r: Results, g: str) -> list:
@@ -331,12 +419,11 @@ def section(r: Results, image: str) -> list[str]:
         parts += [f"### BYTE_COLOR attribute, {g}", "", table(header, rows), ""]
 
     if r.memory:
-        rows = [[label(x["method"]), f"{x['peak_bytes'] / x['output_bytes']:.2f}×",
+        rows = [[x["mesh"], label(x["method"]), f"{x['peak_bytes'] / x['output_bytes']:.2f}×",
                  f"{x['peak_bytes'] / 2**20:.0f} MiB", f"{x['output_bytes'] / 2**20:.0f} MiB"]
                 for x in r.memory]
-        header = ["method", "peak ÷ output buffer", "peak", "output buffer (corners × 4 × 4 B)"]
-        parts += [f"### Peak Python-side memory (tracemalloc), {r.memory[0]['mesh']}", "",
-                  table(header, rows), ""]
+        header = ["mesh", "method", "peak ÷ output buffer", "peak", "output buffer (corners × 4 × 4 B)"]
+        parts += ["### Peak Python-side memory (tracemalloc)", "", table(header, rows), ""]
 
     rows = []
     for m in grids:
@@ -362,7 +449,7 @@ def side_by_side(rs: list[Results]) -> list[str]:
     for r in rs:
         ours, floor, f32 = r.t(g, "ours_FACE"), r.t(g, "floor"), r.t(g, "seed_f32")
         cow = r.t(g, "copy_on_write")
-        mem = next((x for x in r.memory if x["method"] == "ours_FACE"), None)
+        mem = next((x for x in r.memory if x["method"] == "ours_FACE" and x["mesh"] == g), None)
         versions = f"{r.machine['python']} / {r.machine['numpy']}"
         peak = f"{mem['peak_bytes'] / mem['output_bytes']:.2f}×" if mem else "–"
         rows.append([r.machine["blender"], versions, ms(ours), ms(floor), ratio(ours, floor),

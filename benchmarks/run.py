@@ -13,9 +13,12 @@ this one process, side by side, on the same meshes:
 * ``ours_<GRANULARITY>``: ``bpy.ops.mesh.random_vertex_colors`` end to end,
   once per item of its ``granularity`` enum (FACE alone where it has none);
 * ``ours_rna_starts``: the same with face starts read by ``foreach_get``;
-* ``ours_stable``: the operator, FACE with ``stable=True`` (colors keyed by
-  each face's vertex positions, not its index);
 * ``color_mesh``: ``coloring.color_mesh_alone``, without ``bpy.ops``;
+* ``hsv_FACE``: the operator, FACE, color mode HSV (full ranges): what HSV
+  adds per million groups over ``ours_FACE``;
+* ``option_<name>``: the operator with stable colors (FACE keyed by each
+  face's vertex positions, not its index) or on the point domain, one row
+  each, where this build has the option (``OPTION_ROWS``);
 * ``artist_mix``, ``artist_channels``: the operator, FACE, with ``mix=0.5`` or
   ``channels={'R'}`` (they read the colors there), over colors one per face;
   ``artist_mix_painted``, ``artist_channels_painted``: the same over colors
@@ -25,7 +28,10 @@ this one process, side by side, on the same meshes:
 * ``floor``: ``foreach_get("loop_start")`` plus ``foreach_set`` of a ready
   float32 array, what any design that reads face offsets through RNA pays;
 * ``kernel_i32_f32``, ``kernel_i64_f64``: ``core.loop_colors`` alone;
-* on the million-face grid, BYTE_COLOR writes and peak Python memory.
+* on the million-face grid, BYTE_COLOR writes and peak Python memory of
+  every granularity and of HSV;
+* a 10M-face grid (full runs only): the floor, FACE, Blender's copy-on-write
+  alone and FACE's peak memory, for time per face at scale.
 
 Each timing is the minimum of several runs after a warm-up run, each run
 starting from a freshly evaluated depsgraph (as after a redraw), so that
@@ -64,7 +70,18 @@ from random_vertex_colors.options import ColorSettings  # noqa: E402
 
 ATTRIBUTE = "Color"
 BYTE_ATTRIBUTE = "Bytes"
+POINTS = bench_meshes.POINT_ATTRIBUTE
 LOOP_MAX_FACES = 100_000  # the seed's Python loop takes ~15 s per million faces
+SCALE_SIDE = 3162  # a 10M-face grid, full runs only
+# Options of other issues, one row each where the operator has the property (so
+# the bench runs on builds with and without them): property -> operator options.
+# Each issue's bound is checked in report.OPTION_BOUNDS.
+OPTION_ROWS: dict[str, tuple[str, dict]] = {  # method: (property it needs, operator options)
+    "option_stable": ("stable", {"stable": True}),  # stable colors, FACE
+    "option_point_VERTEX": ("domain", {"domain": 'POINT', "granularity": 'VERTEX', "attribute_name": POINTS}),
+    "option_point_ISLAND": ("domain", {"domain": 'POINT', "granularity": 'ISLAND', "attribute_name": POINTS}),
+    "option_point_OBJECT": ("domain", {"domain": 'POINT', "granularity": 'OBJECT', "attribute_name": POINTS}),
+}
 
 
 def log(*parts) -> None:
@@ -174,7 +191,8 @@ class Bench:
             unshare(ob.data)
         return setup
 
-    def methods(self, ob) -> dict:
+    def methods(self, ob, scale_only: bool = False) -> dict:
+        """Every timed method on ``ob``; with ``scale_only``, the floor and FACE alone."""
         me = ob.data
         n_faces, n_loops = len(me.polygons), len(me.loops)
         ready = np.random.default_rng(0).random(n_loops * 4, dtype=np.float32)
@@ -204,14 +222,19 @@ class Bench:
 
         settings = ColorSettings(attribute_name=ATTRIBUTE)
         methods = {"floor": (floor, 5)}
+        if scale_only:
+            return {**methods, "ours_FACE": (operator(), 5)}
         if n_faces <= LOOP_MAX_FACES:
             methods["seed_loop"] = (lambda: seed_addon.python_loop(me, ATTRIBUTE), 2)
         methods["seed_f64"] = (lambda: seed_addon.numpy_kernel(me, ATTRIBUTE, np.int64, np.float64), 3)
         methods["seed_f32"] = (lambda: seed_addon.numpy_kernel(me, ATTRIBUTE, np.int32, np.float32), 3)
         for granularity in self.granularities or [None]:
             methods[f"ours_{granularity or 'FACE'}"] = (operator(granularity), 5)
-        if "stable" in bpy.ops.mesh.random_vertex_colors.get_rna_type().properties:
-            methods["ours_stable"] = (operator(None, stable=True), 5)  # FACE keyed by geometry (issue 13)
+        methods["hsv_FACE"] = (operator(color_mode='HSV'), 5)
+        properties = bpy.ops.mesh.random_vertex_colors.get_rna_type().properties
+        for method, (needs, options) in OPTION_ROWS.items():
+            if needs in properties:
+                methods[method] = (operator(**options), 5)
         methods["ours_rna_starts"] = (rna_starts, 5)
         methods["color_mesh"] = (lambda: coloring.color_mesh_alone(me, settings), 5)
         methods.update(self.artist_methods(ob, operator))
@@ -250,7 +273,7 @@ class Bench:
         n_loops = len(ob.data.loops)
         return {name: (lambda a=a: core.loop_colors(*a, n_loops), 5) for name, a in arrays.items()}
 
-    def run_mesh(self, kind: str, ob, byte_and_memory: bool = False) -> None:
+    def run_mesh(self, kind: str, ob, byte_and_memory: bool = False, scale_only: bool = False) -> None:
         me = ob.data
         info = {"name": ob.name, "kind": kind, "faces": len(me.polygons), "loops": len(me.loops)}
         self.meshes.append(info)
@@ -259,6 +282,13 @@ class Bench:
         if kind == "grid":
             # First, before any method has freed memory the copy could reuse.
             self.record(ob.name, "copy_on_write", lambda: unshare(ob.data), setup, 5)
+        if scale_only:  # time per face at scale: the floor and FACE, cold and warm, and FACE's memory
+            timed = self.methods(ob, scale_only=True)
+            for method, (run, _repeats) in timed.items():
+                self.record(ob.name, method, run, setup, 3)
+            self.run_warm(ob, timed, ())
+            self.run_memory(ob, setup, ["ours_FACE"])
+            return
         timed = {**self.kernels(ob), **self.methods(ob)}
         for method, (run, repeats) in timed.items():
             if isinstance(run, tuple):  # (run, extra setup): the setup is not timed
@@ -313,14 +343,21 @@ class Bench:
         self.record(ob.name, "byte_floor", byte_floor, setup, 3)
         me.attributes.remove(me.attributes[BYTE_ATTRIBUTE])
 
-    def run_memory(self, ob, setup) -> None:
+    def run_memory(self, ob, setup, only: list[str] | None = None) -> None:
+        """Peak Python memory of every granularity, HSV and the seed's kernels, against the output."""
         me = ob.data
         output = len(me.loops) * 4 * 4
-        runs = {
-            "ours_FACE": lambda: bpy.ops.mesh.random_vertex_colors(seed=1, attribute_name=ATTRIBUTE),
-            "seed_f32": lambda: seed_addon.numpy_kernel(me, ATTRIBUTE, np.int32, np.float32),
-            "seed_f64": lambda: seed_addon.numpy_kernel(me, ATTRIBUTE, np.int64, np.float64),
-        }
+
+        def operator(**options):
+            return lambda: bpy.ops.mesh.random_vertex_colors(seed=1, attribute_name=ATTRIBUTE, **options)
+
+        runs = {f"ours_{g or 'FACE'}": operator(**({"granularity": g} if g else {}))
+                for g in self.granularities or [None]}
+        runs["hsv_FACE"] = operator(color_mode='HSV')
+        runs["seed_f32"] = lambda: seed_addon.numpy_kernel(me, ATTRIBUTE, np.int32, np.float32)
+        runs["seed_f64"] = lambda: seed_addon.numpy_kernel(me, ATTRIBUTE, np.int64, np.float64)
+        if only is not None:
+            runs = {method: runs[method] for method in only}
         for method, run in runs.items():
             peak = peak_python_memory(run, setup)
             self.memory.append({"mesh": ob.name, "method": method, "peak_bytes": peak,
@@ -392,6 +429,10 @@ def main(argv: list[str]) -> int:
         for side in sides:
             ob = bench_meshes.grid(side)
             bench.run_mesh("grid", ob, byte_and_memory=side == 1000)
+            remove(ob)
+        if not args.quick:
+            ob = bench_meshes.grid(SCALE_SIDE)
+            bench.run_mesh("grid", ob, scale_only=True)
             remove(ob)
         scale = 10 if args.quick else 1
         for kind, make in [

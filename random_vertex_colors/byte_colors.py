@@ -102,6 +102,19 @@ def write_bytes_by_face(
     face_srgb = core.uniform_face_colors(loop_start, loop_total, corner_srgb)
     if face_srgb is None:
         return False
+    return write_face_bytes(mesh, name, face_srgb)
+
+
+def write_face_bytes(mesh: Mesh, name: str, face_srgb: np.ndarray) -> bool:
+    """Write one sRGB color per face to corner BYTE_COLOR attribute ``name``: each face's corners get it.
+
+    ``face_srgb`` is (n_faces, 4) float32, as ``color_srgb`` takes it. The
+    per-face part of ``write_bytes_by_face``, for callers that have the face
+    colors already (no corner array built, no check that corners agree).
+    Returns False, the mesh as it was, where a step is refused.
+    """
+    if np.shape(face_srgb) != (len(mesh.polygons), 4):
+        raise ValueError(f"expected ({len(mesh.polygons)}, 4) face colors, got {np.shape(face_srgb)}")
     face_srgb = np.ascontiguousarray(face_srgb, dtype=np.float32).reshape(-1)
     attributes = mesh.attributes
     kept = _ActiveNames(mesh)

@@ -270,14 +270,28 @@ def color_mesh(mesh: Mesh, run: Run, object_name: str, masks: Masks | None = Non
     # Only the finished rows are kept: the draws are freed before the (n_loops, 4) fill.
     colors = mesh_group_colors(mesh, run, groups, srgb_target, loop_start, loop_total, current)
     legend = mesh_legend(mesh, object_name, settings.granularity, groups, colors) if settings.legend else None
-    rows = colors.in_space(rows_srgb)
+    corners = None
+    per_face = groups.face_labels is None and groups.element_labels is None
+    if blend_with is None and not srgb_target and per_face:
+        # FACE, a plain float write: the face colors go straight into the end of the corner
+        # array, to be spread from there (peak memory: the output's, not 1.25 times it).
+        corners = np.empty((len(mesh.loops), 4), dtype=np.float32)
+        rows = colors.in_space(rows_srgb, out=corners[len(mesh.loops) - n_faces:])
+    else:
+        rows = colors.in_space(rows_srgb)
     del colors
+    # A plain write to a byte attribute: one value per face where the write allows it,
+    # with no corner array built, checked and reduced back to faces.
+    plain_bytes = blend_with is None and corner_mask is None and srgb_target and groups.element_labels is None
+    if plain_bytes and mesh_arrays.write_face_colors(mesh, name, face_rows_of(rows, groups, len(loop_start))):
+        show_colors(mesh, name)
+        return MeshResult(mesh.name, name, n_faces, n_faces, time.perf_counter() - started, notes, legend)
     # Blended into ``current`` itself unless a mask needs the colors there afterwards.
     new_colors = corner_colors(
         rows, rows_srgb, groups, settings, srgb_target, loop_start, loop_total, len(mesh.loops), blend_with,
-        in_place=corner_mask is None,
+        in_place=corner_mask is None, corners=corners,
     )
-    del rows
+    del rows, corners
 
     changed = n_faces
     if corner_mask is not None:
@@ -309,6 +323,11 @@ def current_colors(
 def store_colors(mesh: Mesh, name: str, colors: np.ndarray) -> None:
     """Write ``colors`` (in the attribute's space) to attribute ``name`` and make it the active one."""
     mesh_arrays.write_colors(mesh, name, colors)
+    show_colors(mesh, name)
+
+
+def show_colors(mesh: Mesh, name: str) -> None:
+    """Make the written attribute ``name`` the active one and tag the mesh for redraw."""
     mesh.color_attributes.active_color = mesh.color_attributes[name]
     mesh.update()
 
@@ -380,8 +399,10 @@ def face_groups(
         verts = mesh_arrays.corner_verts(mesh)
         return core.uv_islands(loop_start, loop_total, verts, mesh_arrays.corner_uvs(mesh))
     if granularity == "FACE_SET":
-        _ids, labels = face_set_groups(mesh)
-        return labels, int(labels.max()) + 1
+        sets = mesh_arrays.face_sets(mesh)
+        if sets is None:
+            return np.zeros(n_faces, dtype=np.int64), 1
+        return core.value_labels(sets)
     raise ValueError(f"no per-mesh groups for granularity {granularity!r}")
 
 
@@ -390,8 +411,10 @@ def face_set_groups(mesh: Mesh) -> tuple[np.ndarray | None, np.ndarray]:
     sets = mesh_arrays.face_sets(mesh)
     if sets is None:
         return None, np.zeros(len(mesh.polygons), dtype=np.int64)
-    ids, labels = np.unique(sets, return_inverse=True)
-    return ids.astype(np.int64), labels.ravel()
+    labels, n_sets = core.value_labels(sets)  # numbered as face_groups numbers them
+    ids = np.empty(n_sets, dtype=np.int64)
+    ids[labels] = sets
+    return ids, labels
 
 
 def legend_keys(
@@ -573,6 +596,7 @@ def corner_colors(
     n_loops: int,
     current: np.ndarray | None = None,
     in_place: bool = False,
+    corners: np.ndarray | None = None,
 ) -> np.ndarray:
     """(n_loops, 4) float32 in the attribute's space: each corner its group's color.
 
@@ -586,27 +610,49 @@ def corner_colors(
         with them: the new colors then go only into the written channels,
         mixed by ``settings.mix``, per face before anything is spread to the
         corners, and into ``current`` itself when ``in_place``.
+    corners : (n_loops, 4) ndarray of float32, optional
+        Without ``current``: the array to fill, which may hold the face rows
+        at its end already (``rows`` a view of them).
     """
     mix, written, linear = settings.mix, settings.written_channels, not srgb_target
     if groups.element_labels is not None:  # VERTEX
-        new = rows[groups.element_labels]
+        new = np.take(rows, groups.element_labels, axis=0)  # 3x faster than rows[labels]
         if current is None:
             return new
         return core.blend_colors(current, new, mix, written, linear, reuse_new=True)
     if current is None and len(rows) == 1:  # one color for the whole mesh (OBJECT, a single island...)
-        return np.ascontiguousarray(np.broadcast_to(rows[0], (n_loops, 4)))
-    if groups.face_labels is None:
-        face_rows = rows
-    elif len(rows) == 1:
-        face_rows = np.broadcast_to(rows[0], (len(loop_start), 4))
-    else:
-        face_rows = rows[groups.face_labels]
+        return np.tile(rows[0], n_loops).reshape(n_loops, 4)  # 3x faster than copying a broadcast
     if current is None:
-        return core.loop_colors(loop_start, loop_total, face_rows, n_loops)
+        # The face rows go into the end of the corner array and are spread from there,
+        # so they need no array of their own (peak memory: the output's, not 1.25 times it).
+        if corners is None:
+            corners = np.empty((n_loops, 4), dtype=np.float32)
+        tail = corners[n_loops - len(loop_start):]
+        if not np.may_share_memory(rows, tail):  # FACE's rows may be there already
+            face_rows_of(rows, groups, len(loop_start), out=tail)
+        return core.spread_face_rows(loop_start, loop_total, corners)
+    face_rows = face_rows_of(rows, groups, len(loop_start))
     return core.blend_face_colors(
         current, face_rows, mix, written, linear, loop_start, loop_total,
         in_place=in_place, face_srgb=rows_srgb,
     )
+
+
+def face_rows_of(
+    rows: np.ndarray, groups: MeshGroups, n_faces: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    """(n_faces, 4): each face's row of ``rows``, for groups given per face; into ``out`` when given."""
+    if groups.face_labels is None:
+        face_rows = rows
+    elif len(rows) == 1:
+        face_rows = np.broadcast_to(rows[0], (n_faces, 4))
+    else:
+        # mode="clip": labels lie in range, and "raise" would buffer ``out`` in a full-size copy.
+        return np.take(rows, groups.face_labels, axis=0, out=out, mode="clip")
+    if out is None:
+        return face_rows
+    out[...] = face_rows
+    return out
 
 
 def existing_group_means(

@@ -53,12 +53,14 @@ __all__ = [
     "rng_for",
     "shape_colors",
     "shape_group_colors",
+    "spread_face_rows",
     "srgb16_to_float",
     "srgb16_to_linear",
     "srgb_to_linear",
     "uniform_face_colors",
     "uv_islands",
     "uv_vertex_ids",
+    "value_labels",
 ]
 
 _U16_MAX = 65535
@@ -145,6 +147,57 @@ def loop_colors(loop_start, loop_total, face_colors, n_loops=None) -> np.ndarray
         # All faces the same size (grids, triangulated meshes): a scalar repeat is ~30% faster.
         return np.repeat(face_colors, int(loop_total[0]), axis=0)
     return np.repeat(face_colors, loop_total, axis=0)
+
+
+_SPREAD_CHUNK = 1 << 14  # faces per block in ``spread_face_rows``: its temporaries stay in the CPU cache
+
+
+def spread_face_rows(loop_start, loop_total, buffer: np.ndarray) -> np.ndarray:
+    """``loop_colors`` in place: fill ``buffer`` from the face rows stored at its end.
+
+    Parameters
+    ----------
+    loop_start, loop_total : (n_faces,) arrays of int
+        Faces in corner order, each with at least one corner, tiling
+        ``0 .. n_loops - 1`` (always so in Blender).
+    buffer : (n_loops, C) ndarray
+        Its last ``n_faces`` rows hold one row per face, in face order.
+
+    Returns
+    -------
+    buffer
+        Row ``j`` now holds the row of the face owning corner ``j``.
+
+    Notes
+    -----
+    The face rows need no array of their own, so the peak memory is the
+    output's. Blocks of faces are spread front to back: a face's corners
+    end no later than its stored row (each face before it has at least one
+    corner), so no row is overwritten before it is read.
+    """
+    loop_start = _as_index_array(loop_start, "loop_start")
+    loop_total = _as_index_array(loop_total, "loop_total")
+    n_faces = loop_start.shape[0]
+    if loop_total.shape != loop_start.shape:
+        raise ValueError(f"loop_start has {n_faces} faces but loop_total has {loop_total.shape[0]}")
+    if buffer.ndim != 2 or buffer.shape[0] < n_faces:
+        raise ValueError(f"buffer must be 2-D with at least {n_faces} rows, got shape {buffer.shape}")
+    n_loops = buffer.shape[0]
+    if n_faces and loop_total.min() < 1:
+        raise ValueError(f"face {int(np.flatnonzero(loop_total < 1)[0])} has no corners")
+    if n_faces > 1 and not bool(np.all(loop_start[1:] > loop_start[:-1])):
+        raise ValueError("faces must be listed in corner order")
+    _check_partition(loop_start, loop_total, n_loops, int(loop_total.sum(dtype=np.int64)))
+    tail = n_loops - n_faces
+    uniform = bool(n_faces) and int(loop_total.min()) == int(loop_total.max())
+    for first in range(0, n_faces, _SPREAD_CHUNK):  # a loop over blocks of faces, not over faces
+        last = min(first + _SPREAD_CHUNK, n_faces)
+        rows = buffer[tail + first:tail + last]
+        counts = int(loop_total[0]) if uniform else loop_total[first:last]
+        start = int(loop_start[first])
+        end = int(loop_start[last - 1] + loop_total[last - 1])
+        buffer[start:end] = np.repeat(rows, counts, axis=0)  # a new block: reads before it writes
+    return buffer
 
 
 def _faces_in_corner_order(loop_start, loop_total, face_rows, n_loops: int, total_loops: int):
@@ -396,43 +449,59 @@ def _check_rgba16(colors) -> np.ndarray:
     return colors
 
 
-def srgb16_to_linear(colors) -> np.ndarray:
+def _look_up(table: np.ndarray, colors: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """``table[colors]``, into ``out`` when given, block by block: no index array of the full size."""
+    if out is None:
+        return table[colors]
+    if out.shape != colors.shape:
+        raise ValueError(f"out must have shape {colors.shape}, got {out.shape}")
+    block = 1 << 14  # numpy makes a full-size intp copy of each block's indices
+    for first in range(0, colors.shape[0], block):  # a loop over blocks of rows, not over rows
+        out[first:first + block] = table[colors[first:first + block]]
+    return out
+
+
+def srgb16_to_linear(colors, out: np.ndarray | None = None) -> np.ndarray:
     """Convert 16-bit sRGB RGBA rows to scene-linear float32 (alpha stays linear).
 
     Parameters
     ----------
     colors : (n, 4) ndarray of uint16
+    out : (n, 4) ndarray of float32, optional
+        Written in place of a new array.
 
     Returns
     -------
-    (n, 4) ndarray of float32, C-contiguous
+    (n, 4) ndarray of float32, C-contiguous (``out`` when given)
     """
     colors = _check_rgba16(colors)
     # One gather over the contiguous block: three times faster than two
     # gathers into strided slices of a preallocated array. Both tables map
     # 65535 to 1.0, so opaque alpha (the usual case) needs no second gather.
-    out = _LINEAR_LUT[colors]
+    out = _look_up(_LINEAR_LUT, colors, out)
     alpha = colors[:, 3]
     if alpha.size and alpha.min() < _U16_MAX:
         out[:, 3] = _UNIT_LUT[alpha]
     return out
 
 
-def srgb16_to_float(colors) -> np.ndarray:
+def srgb16_to_float(colors, out: np.ndarray | None = None) -> np.ndarray:
     """Convert 16-bit sRGB RGBA rows to sRGB float32 in [0, 1], unconverted.
 
     Parameters
     ----------
     colors : (n, 4) ndarray of uint16
+    out : (n, 4) ndarray of float32, optional
+        Written in place of a new array.
 
     Returns
     -------
-    (n, 4) ndarray of float32, C-contiguous
+    (n, 4) ndarray of float32, C-contiguous (``out`` when given)
     """
     colors = _check_rgba16(colors)
     # float32 division is correctly rounded, so this equals _UNIT_LUT[colors] bit for bit
     # (tests/core/test_colors.py checks every value), without a gather.
-    return np.divide(colors, np.float32(_U16_MAX), dtype=np.float32)
+    return np.divide(colors, np.float32(_U16_MAX), out=out, dtype=np.float32)
 
 
 # --------------------------------------------------------------------------
@@ -527,53 +596,192 @@ def face_components(loop_start, loop_total, corner_keys, n_keys: int):
         Component of each face, numbered 0, 1, ... in order of each
         component's first face.
     n_components : int
+
+    Notes
+    -----
+    Every face at a key is joined to the first face at that key (one
+    ``np.minimum.at`` over the corners), then ``_join_faces`` labels the
+    faces: a graph on faces, not on keys.
     """
     labels, n_components, _ = _components(loop_start, loop_total, corner_keys, n_keys)
     return labels, n_components
 
 
-def _components(loop_start, loop_total, corner_keys, n_keys: int) -> tuple[np.ndarray, int, np.ndarray]:
-    """``face_components``, and the component of each key: (n_keys,) int64, -1 for a key in no face."""
-    loop_start = _as_index_array(loop_start, "loop_start")
-    loop_total = _as_index_array(loop_total, "loop_total")
-    n_faces = loop_start.shape[0]
-    used = loop_total > 0
-    if not used.all():
-        raise ValueError(f"face {int(np.flatnonzero(~used)[0])} has no corners")
-    dtype = np.int32 if max(n_keys, n_faces) < 2**31 else np.int64
-    keys = _as_index_array(corner_keys, "corner_keys").astype(dtype, copy=False)
-    n_loops = keys.shape[0]
+def _components(
+    loop_start, loop_total, corner_keys, n_keys: int, key_labels: bool = False
+) -> tuple[np.ndarray, int, np.ndarray | None]:
+    """``face_components``, and with ``key_labels`` the component of each key.
+
+    The third result is (n_keys,) int64, -1 for a key in no face, or None
+    without ``key_labels``.
+    """
+    layout = _FaceLayout.of(loop_start, loop_total)
+    keys: np.ndarray = _as_index_array(corner_keys, "corner_keys").astype(layout.dtype, copy=False)
     if keys.size and (keys.min() < 0 or keys.max() >= n_keys):
         raise ValueError(f"corner_keys must lie in 0..{n_keys - 1}")
-    if n_faces == 0:
-        return np.zeros(0, dtype=np.int64), 0, np.full(n_keys, -1, dtype=np.int64)
-    # Join every corner's key to the key of its face's first corner (the
-    # first corners themselves would only join themselves).
-    face_first_keys = keys[loop_start]
-    size = int(loop_total[0])
-    uniform = size * n_faces == n_loops and np.array_equal(loop_start, np.arange(0, n_loops, size))
-    if size > 1 and uniform:
-        # All faces one size, in corner order (all quads, all triangles): slices, no masks.
-        others = keys.reshape(n_faces, size)[:, 1:].ravel()
-        firsts = np.repeat(face_first_keys, size - 1)
+    if layout.n_faces == 0:
+        return np.zeros(0, dtype=np.int64), 0, np.full(n_keys, -1, dtype=np.int64) if key_labels else None
+    face_of_corner = layout.face_of_corner(keys.shape[0])
+    first_face: np.ndarray = np.full(n_keys, layout.n_faces, dtype=layout.dtype)
+    np.minimum.at(first_face, keys, face_of_corner)
+    labels, n_components = _join_faces(layout, face_of_corner, np.take(first_face, keys))
+    if not key_labels:
+        return labels, n_components, None
+    # A key's component is its first face's; a key in no face keeps the n_faces sentinel: -1.
+    return labels, n_components, np.append(labels, -1)[first_face]
+
+
+class _FaceLayout(NamedTuple):
+    """Checked face ranges, and whether all faces have one size and come in corner order."""
+
+    loop_start: np.ndarray
+    loop_total: np.ndarray
+    n_faces: int
+    size: int  # corners of every face when uniform, else 0
+    ordered: bool  # faces in increasing corner order
+    dtype: type
+
+    @classmethod
+    def of(cls, loop_start, loop_total) -> _FaceLayout:
+        loop_start = _as_index_array(loop_start, "loop_start")
+        loop_total = _as_index_array(loop_total, "loop_total")
+        n_faces = loop_start.shape[0]
+        used = loop_total > 0
+        if not used.all():
+            raise ValueError(f"face {int(np.flatnonzero(~used)[0])} has no corners")
+        n_loops = int(loop_total.sum(dtype=np.int64))
+        dtype = np.int32 if max(n_loops, n_faces) < 2**31 else np.int64
+        size = int(loop_total[0]) if n_faces else 0
+        if size * n_faces != n_loops or not np.array_equal(loop_start, np.arange(0, n_loops, max(size, 1))):
+            size = 0
+        ordered = bool(size) or bool(np.all(loop_start[1:] > loop_start[:-1]))
+        return cls(loop_start, loop_total, n_faces, size, ordered, dtype)
+
+    def face_of_corner(self, n_loops: int) -> np.ndarray:
+        """(n_loops,) the face owning each corner; checks that the faces partition the corners."""
+        face_ids: np.ndarray = np.arange(self.n_faces, dtype=self.dtype)
+        if self.size:
+            if self.size * self.n_faces != n_loops:
+                raise ValueError(f"expected {self.size * self.n_faces} corners, got {n_loops}")
+            return np.repeat(face_ids, self.size)
+        return loop_colors(self.loop_start, self.loop_total, face_ids[:, None], n_loops)[:, 0]
+
+
+def _join_faces(layout: _FaceLayout, face_of_corner: np.ndarray, joined_face: np.ndarray):
+    """Label the faces joined by ``face_of_corner[c] -- joined_face[c]`` for every corner ``c``.
+
+    ``joined_face[c]`` must be no larger than any face at the corner's key
+    (the first face there), so hooking each face onto the smallest face its
+    corners join never points up: the forest's roots are the components'
+    smallest faces. Pointer jumping flattens it; joins still between two
+    roots afterwards (rare: faces listed out of order) are solved on the
+    small graph of those roots. Labels number the components by first face.
+    """
+    n_faces, size, dtype = layout.n_faces, layout.size, layout.dtype
+    face_ids: np.ndarray = np.arange(n_faces, dtype=dtype)
+    if size:
+        columns = joined_face.reshape(n_faces, size)
+        parent = columns[:, 0].copy()
+        for column in range(1, size):
+            np.minimum(parent, columns[:, column], out=parent)
+    elif layout.ordered:
+        parent = np.minimum.reduceat(joined_face, layout.loop_start)
     else:
-        first_keys = loop_colors(loop_start, loop_total, face_first_keys[:, None], n_loops)[:, 0]
-        not_first = np.ones(n_loops, dtype=bool)
-        not_first[loop_start] = False
-        others, firsts = keys[not_first], first_keys[not_first]
-    roots = _component_roots(int(n_keys), others, firsts)
-    face_roots = roots[face_first_keys]
-    # Number components by their first face, with no sort: a face is first
-    # in its component when it is the smallest face index with its root.
-    face_ids = np.arange(n_faces, dtype=dtype)
-    first_face = np.full(n_keys, n_faces, dtype=dtype)
-    np.minimum.at(first_face, face_roots, face_ids)
-    first_of_own = first_face[face_roots]
-    is_first = first_of_own == face_ids
-    label_at_first = np.cumsum(is_first, dtype=np.int64) - 1
-    # A key in no face is its own root, whose first face is the n_faces sentinel: label -1.
-    key_labels = np.append(label_at_first, -1)[first_face[roots]]
-    return label_at_first[first_of_own], int(label_at_first[-1]) + 1, key_labels
+        parent = face_ids.copy()
+        np.minimum.at(parent, face_of_corner, joined_face)
+    _shortcut_runs(parent, face_ids)
+    roots = _jump_to_roots(parent)
+    root_of_joined = np.take(roots, joined_face)
+    if size:
+        left = root_of_joined.reshape(n_faces, size) != roots[:, None]
+    else:
+        # Faces in corner order: each face's root repeated over its corners, cheaper than a gather.
+        if layout.ordered:
+            root_of_face = np.repeat(roots, layout.loop_total)
+        else:
+            root_of_face = np.take(roots, face_of_corner)
+        left = root_of_joined != root_of_face
+    if left.any():
+        left = left.ravel()
+        u, v = np.take(roots, face_of_corner[left]), root_of_joined[left]
+        present = np.zeros(n_faces, dtype=bool)
+        present[u] = True
+        present[v] = True
+        ids: np.ndarray = np.flatnonzero(present).astype(dtype)
+        renumber: np.ndarray = np.cumsum(present, dtype=dtype)
+        renumber -= 1
+        sub_roots = _component_roots(ids.size, renumber[u], renumber[v])
+        root_of = face_ids.copy()
+        root_of[ids] = ids[sub_roots]
+        roots = np.take(root_of, roots)
+    # Each root is its component's smallest face: number the roots in order.
+    label_of_root = np.cumsum(roots == face_ids, dtype=np.int64)
+    label_of_root -= 1
+    return np.take(label_of_root, roots), int(label_of_root[-1]) + 1
+
+
+def _shortcut_runs(parent: np.ndarray, face_ids: np.ndarray) -> None:
+    """Point every face of a run (faces each hooked onto the one before) at the run's first face.
+
+    A strip of faces in order hooks into one chain as long as the strip,
+    which pointer jumping needs log2(length) passes to flatten; one running
+    maximum finds each run's first face instead. Changes nothing where
+    fewer than a quarter of the faces hook onto the one before (a grid hooks
+    diagonally: there its chains, a row and a column long, are left to the
+    jumping, since a shortcut along them measured no faster).
+    """
+    follows = parent[1:] == face_ids[:-1]
+    if np.count_nonzero(follows) * 4 < follows.size:
+        return
+    run_first = np.where(follows, 0, face_ids[1:])
+    np.maximum.accumulate(run_first, out=run_first)
+    # A face inside a run points at the run's first face: still no larger than itself.
+    np.copyto(parent[1:], run_first, where=follows)
+
+
+def _jump_to_roots(parent: np.ndarray) -> np.ndarray:
+    """Pointer jumping until every node points at its root; ``parent`` is reused."""
+    grand = np.empty_like(parent)
+    while True:  # O(log depth) whole-array passes
+        np.take(parent, parent, out=grand)
+        if np.array_equal(grand, parent):
+            return parent
+        parent, grand = grand, parent
+
+
+def value_labels(values) -> tuple[np.ndarray, int]:
+    """Number the distinct values 0, 1, ... in increasing order: ``np.unique``'s inverse.
+
+    Parameters
+    ----------
+    values : (n,) array of int
+
+    Returns
+    -------
+    labels : (n,) ndarray of int64
+        The rank of each value among the distinct values.
+    n_labels : int
+
+    Notes
+    -----
+    Sorting-free when the values span at most four times their count (face
+    sets, material slots): mark the values present, count them with one
+    cumulative sum, gather. O(n + span); other inputs go to ``np.unique``.
+    """
+    values = _as_index_array(values, "values")
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * values.size:
+        _, inverse = np.unique(values, return_inverse=True)
+        inverse = inverse.ravel()
+        return inverse, int(inverse.max()) + 1
+    offsets = values - values.dtype.type(low) if low else values
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[offsets] = True
+    rank = np.cumsum(present, dtype=np.int64)
+    rank -= 1
+    return np.take(rank, offsets), int(rank[-1]) + 1
 
 
 def face_islands(loop_start, loop_total, corner_verts, n_verts: int | None = None):
@@ -624,11 +832,12 @@ def vertex_islands(loop_start, loop_total, corner_verts, n_verts: int) -> tuple[
 
     Notes
     -----
-    The same union-find as ``face_islands``, read per vertex: one gather
-    over the vertices, none over the corners.
+    The same grouping as ``face_islands``, read per vertex: each vertex
+    takes the island of the first face at it, one gather over the vertices.
     """
     corner_verts = _as_index_array(corner_verts, "corner_verts")
-    _, n_islands, labels = _components(loop_start, loop_total, corner_verts, n_verts)
+    _, n_islands, labels = _components(loop_start, loop_total, corner_verts, n_verts, key_labels=True)
+    assert labels is not None
     return labels, n_islands
 
 
@@ -647,9 +856,19 @@ def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
         One id per distinct (vertex, UV), numbered 0, 1, ... in order of
         the first corner that has it.
     n_ids : int
+    """
+    first_corner = _first_corner_with_same_uv(corner_verts, corner_uvs)
+    n_loops = first_corner.shape[0]
+    # Renumber the representatives 0, 1, ...: a compact key space.
+    is_first = first_corner == np.arange(n_loops, dtype=first_corner.dtype)
+    renumber: np.ndarray = np.cumsum(is_first, dtype=first_corner.dtype)
+    renumber -= 1
+    return renumber[first_corner], int(renumber[-1]) + 1 if n_loops else 0
 
-    Notes
-    -----
+
+def _first_corner_with_same_uv(corner_verts, corner_uvs) -> np.ndarray:
+    """(n_loops,) int: the smallest corner with the same vertex and the same UV as each corner.
+
     No sort: each pass takes, per vertex, the first corner not yet matched
     and matches every pending corner of that vertex with the same UV. The
     number of passes is the largest number of distinct UVs at one vertex
@@ -665,11 +884,17 @@ def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
     corner_verts = corner_verts.astype(dtype, copy=False)
     # One 64-bit key per UV pair; adding 0.0 folds -0.0 into 0.0.
     uv_keys = (np.ascontiguousarray(corner_uvs, dtype=np.float32) + np.float32(0.0)).view(np.uint64)[:, 0]
-    first_corner = np.empty(n_loops, dtype=dtype)
     n_verts = int(corner_verts.max()) + 1 if n_loops else 0
     first_pending = np.full(n_verts, n_loops, dtype=dtype)
-    pending = np.arange(n_loops, dtype=dtype)
-    verts, keys = corner_verts, uv_keys
+    # First pass over every corner, without index arrays: most corners match here.
+    np.minimum.at(first_pending, corner_verts, np.arange(n_loops, dtype=dtype))
+    first_corner = np.take(first_pending, corner_verts)
+    unmatched = uv_keys != np.take(uv_keys, first_corner)
+    pending = np.flatnonzero(unmatched).astype(dtype)
+    if not pending.size:
+        return first_corner
+    first_pending[corner_verts] = n_loops
+    verts, keys = corner_verts[pending], uv_keys[pending]
     while pending.size:
         np.minimum.at(first_pending, verts, pending)
         representative = first_pending[verts]
@@ -678,11 +903,7 @@ def uv_vertex_ids(corner_verts, corner_uvs) -> tuple[np.ndarray, int]:
         first_corner[pending[match]] = representative[match]
         unmatched = ~match
         pending, verts, keys = pending[unmatched], verts[unmatched], keys[unmatched]
-    # Renumber the representatives 0, 1, ...: a compact key space for what follows.
-    is_first = first_corner == np.arange(n_loops, dtype=dtype)
-    renumber: np.ndarray = np.cumsum(is_first, dtype=dtype)
-    renumber -= 1
-    return renumber[first_corner], int(renumber[-1]) + 1 if n_loops else 0
+    return first_corner
 
 
 def uv_islands(loop_start, loop_total, corner_verts, corner_uvs):
@@ -704,11 +925,16 @@ def uv_islands(loop_start, loop_total, corner_verts, corner_uvs):
     Notes
     -----
     Two faces touching at a vertex belong to one island only where their
-    corners there carry the same UV, so a seam splits islands. Cost:
-    ``uv_vertex_ids`` plus ``face_components`` over corners.
+    corners there carry the same UV, so a seam splits islands. Each corner
+    joins its face to the face of the first corner with its vertex and UV
+    (``_first_corner_with_same_uv``), then ``_join_faces`` labels the faces.
     """
-    keys, n_keys = uv_vertex_ids(corner_verts, corner_uvs)
-    return face_components(loop_start, loop_total, keys, n_keys)
+    layout = _FaceLayout.of(loop_start, loop_total)
+    first_corner = _first_corner_with_same_uv(corner_verts, corner_uvs)
+    if layout.n_faces == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    face_of_corner = layout.face_of_corner(first_corner.shape[0])
+    return _join_faces(layout, face_of_corner, np.take(face_of_corner, first_corner))
 
 
 # --------------------------------------------------------------------------
@@ -773,6 +999,60 @@ def _unit(draws16) -> np.ndarray:
 
 def _to_u16(unit) -> np.ndarray:
     return np.rint(np.clip(unit, 0, 1) * np.float32(_U16_MAX)).astype(np.uint16)
+
+
+_HSV_CHUNK = 1 << 15  # groups per block: the float32 temporaries stay in the CPU cache
+
+
+@functools.lru_cache(maxsize=4)
+def _hue_factors(h0: float, h1: float) -> np.ndarray:
+    """(65536, 3) float32: ``clip(min(k, 4 - k), 0, 1)`` per channel for each 16-bit hue draw.
+
+    Kept for the last few hue ranges: building it costs more than coloring a small mesh.
+    """
+    span = h1 - h0 if h1 >= h0 else h1 + 1.0 - h0
+    hue = (h0 + np.arange(_U16_MAX + 1) / _U16_MAX * span) % 1.0
+    k = (np.array([5.0, 3.0, 1.0]) + 6 * hue[:, None]) % 6
+    factor = np.clip(np.minimum(k, 4 - k), 0, 1).astype(np.float32)
+    factor.flags.writeable = False  # shared by every call with this range
+    return factor
+
+
+def _hsv_draws_to_rgb16(draws16: np.ndarray, out: np.ndarray, hue_range, saturation_range, value_range):
+    """Write into ``out[:, :3]`` the sRGB16 colors of draws mapped uniformly into the HSV ranges.
+
+    The hue depends on the 16-bit hue draw alone, so ``hsv_to_rgb``'s
+    per-channel factor ``clip(min(k, 4 - k), 0, 1)`` is a 65536-row table:
+    per group this leaves one gather and ``v - v s factor``, in float32,
+    block by block, with no float64 temporary.
+    """
+    h0, h1 = _check_range("hue_range", hue_range)
+    s0, s1 = sorted(_check_range("saturation_range", saturation_range))
+    v0, v1 = sorted(_check_range("value_range", value_range))
+    factor = _hue_factors(h0, h1)
+    # Saturation and value of each 16-bit draw, tables too; value scaled to 0..65535.
+    steps = np.arange(_U16_MAX + 1) / _U16_MAX
+    saturation_table = (s0 + steps * (s1 - s0)).astype(np.float32)
+    value_table = ((v0 + steps * (v1 - v0)) * _U16_MAX).astype(np.float32)
+    n = draws16.shape[0]
+    block = max(min(_HSV_CHUNK, n), 1)
+    saturation_buffer = np.empty(block, dtype=np.float32)
+    value_buffer = np.empty(block, dtype=np.float32)
+    rgb_buffer = np.empty((block, 3), dtype=np.float32)
+    for start in range(0, n, block):  # a loop over blocks of groups, not over groups
+        stop = min(start + block, n)
+        draws = draws16[start:stop]
+        size = stop - start
+        saturation, value, rgb = saturation_buffer[:size], value_buffer[:size], rgb_buffer[:size]
+        # mode="clip": the draws index the tables in range, and "raise" would buffer ``out``.
+        np.take(saturation_table, draws[:, 1], out=saturation, mode="clip")
+        np.take(value_table, draws[:, 2], out=value, mode="clip")
+        saturation *= value  # v s
+        value += np.float32(0.5)  # rounds to nearest in the truncating cast below
+        np.take(factor, draws[:, 0], axis=0, out=rgb, mode="clip")
+        rgb *= saturation[:, None]
+        np.subtract(value[:, None], rgb, out=rgb)
+        out[start:stop, :3] = rgb  # in 0.5..65535.5: v s factor <= v
 
 
 def _check_range(name: str, value_range) -> tuple[float, float]:
@@ -897,15 +1177,7 @@ def shape_colors(
         return draws16
     out = draws16.copy()
     if color_mode == "HSV":
-        h0, h1 = _check_range("hue_range", hue_range)
-        s0, s1 = sorted(_check_range("saturation_range", saturation_range))
-        v0, v1 = sorted(_check_range("value_range", value_range))
-        unit = _unit(draws16[:, :3])
-        span = h1 - h0 if h1 >= h0 else h1 + 1.0 - h0
-        hsv = np.stack(
-            [(h0 + unit[:, 0] * span) % 1.0, s0 + unit[:, 1] * (s1 - s0), v0 + unit[:, 2] * (v1 - v0)], axis=1
-        )
-        out[:, :3] = _to_u16(hsv_to_rgb(hsv))
+        _hsv_draws_to_rgb16(draws16, out, hue_range, saturation_range, value_range)
     elif color_mode == "GRAYSCALE":
         out[:, 1] = out[:, 0]
         out[:, 2] = out[:, 0]
@@ -979,18 +1251,24 @@ class GroupColors(NamedTuple):
         """The colors of groups ``rows``, in the same form."""
         return GroupColors(self.values[rows], self.palette_linear)
 
-    def in_space(self, srgb_target: bool) -> np.ndarray:
+    def in_space(self, srgb_target: bool, out: np.ndarray | None = None) -> np.ndarray:
         """(n, 4) float32 in the target's space: sRGB when ``srgb_target``, else scene linear.
 
         Palette colors already in the target's space are returned exactly as stored.
+        ``out``, (n, 4) float32, receives the result in place of a new array.
         """
         if self.palette_linear is None:
-            return srgb16_to_float(self.values) if srgb_target else srgb16_to_linear(self.values)
+            convert16 = srgb16_to_float if srgb_target else srgb16_to_linear
+            return convert16(self.values, out)
         if self.palette_linear == (not srgb_target):
-            return self.values
-        out = self.values.copy()
-        convert = linear_to_srgb if srgb_target else srgb_to_linear
-        out[:, :3] = convert(self.values[:, :3])
+            converted = self.values
+        else:
+            converted = self.values.copy()
+            convert = linear_to_srgb if srgb_target else srgb_to_linear
+            converted[:, :3] = convert(self.values[:, :3])
+        if out is None:
+            return converted
+        out[...] = converted
         return out
 
 

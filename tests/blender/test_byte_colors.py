@@ -208,3 +208,27 @@ def test_operator_gives_the_same_bytes_either_way(empty_scene, monkeypatch):
     assert bpy.ops.mesh.random_vertex_colors(seed=4) == {'FINISHED'}
     assert np.array_equal(read_loop_colors(me, "Paint", prop="color_srgb"), routed)
     assert [a.name for a in me.color_attributes] == ["Paint"]
+
+
+@pytest.mark.parametrize("granularity", ['FACE', 'ISLAND', 'UV_ISLAND', 'FACE_SET', 'OBJECT', 'MATERIAL',
+                                         'VERTEX'])
+def test_operator_writes_face_colors_straight_to_bytes_as_per_corner(empty_scene, monkeypatch, granularity):
+    # The operator hands face colors to the byte route without building corners: same bytes.
+    ob = suzanne()
+    me = ob.data
+    me.materials.append(bpy.data.materials.new("One"))
+    me.materials.append(bpy.data.materials.new("Two"))
+    me.polygons.foreach_set("material_index", (np.arange(len(me.polygons)) % 2).astype(np.int32))
+    byte_attribute(me)
+    me.color_attributes.active_color_name = "Paint"
+    calls = []
+    original = byte_colors.write_face_bytes
+    monkeypatch.setattr(byte_colors, "write_face_bytes", lambda *a: calls.append(1) or original(*a))
+    assert bpy.ops.mesh.random_vertex_colors(seed=4, granularity=granularity) == {'FINISHED'}
+    routed = read_loop_colors(me, "Paint", prop="color_srgb").copy()
+    assert len(calls) == (FACE_ROUTE and granularity != 'VERTEX')
+    monkeypatch.setattr(byte_colors, "MIN_BLENDER", (99, 0, 0))
+    assert bpy.ops.mesh.random_vertex_colors(seed=5, granularity=granularity) == {'FINISHED'}
+    assert bpy.ops.mesh.random_vertex_colors(seed=4, granularity=granularity) == {'FINISHED'}
+    assert np.array_equal(read_loop_colors(me, "Paint", prop="color_srgb"), routed)
+    assert [a.name for a in me.color_attributes] == ["Paint"]

@@ -12,6 +12,7 @@ from random_vertex_colors.core import (
     face_islands,
     uv_islands,
     uv_vertex_ids,
+    value_labels,
     vertex_islands,
 )
 
@@ -172,3 +173,70 @@ def test_face_islands_of_equal_sized_faces_in_any_order(n_faces, size, n_verts, 
     order_of = {root: k for k, root in enumerate(dict.fromkeys(expected.tolist()))}
     np.testing.assert_array_equal(labels, [order_of[r] for r in expected.tolist()])
     assert n_islands == len(order_of)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-2**31, 2**31 - 1), max_size=40), st.integers(-50, 50), st.booleans())
+def test_value_labels_is_uniques_inverse(values, low, narrow):
+    # Narrow: values in a small range (the sorting-free path); wide: anything (np.unique's path).
+    values = np.array([low + v % 7 for v in values] if narrow else values, dtype=np.int32)
+    labels, n = value_labels(values)
+    uniques, inverse = np.unique(values, return_inverse=True)
+    assert n == len(uniques)
+    np.testing.assert_array_equal(labels, inverse.ravel())
+
+
+@settings(max_examples=150, deadline=None)
+@given(meshes_with_islands(), st.integers(1, 3), st.booleans(), st.randoms())
+def test_uv_islands_with_faces_in_any_order(mesh, n_uv_choices, shuffle, random):
+    # Faces out of corner order join through corners that are not their key's first face.
+    faces, _n_verts = mesh
+    starts, totals, corner_verts = face_layout(faces)
+    choice = [random.randrange(n_uv_choices) for _ in faces]
+    uvs = np.stack([corner_verts * 0.01 + np.repeat(choice, totals), corner_verts * 0.02], axis=1)
+    if shuffle:
+        order = list(range(len(faces)))
+        random.shuffle(order)
+        starts, totals = starts[order], totals[order]
+        faces, choice = [faces[i] for i in order], [choice[i] for i in order]
+    labels, n_islands = uv_islands(starts, totals, corner_verts, uvs)
+    edges = [(i, j) for i in range(len(faces)) for j in range(i)
+             if choice[i] == choice[j] and set(faces[i]) & set(faces[j])]
+    expected = reference_components(len(faces), edges)
+    order_of = {root: k for k, root in enumerate(dict.fromkeys(expected.tolist()))}
+    np.testing.assert_array_equal(labels, [order_of[r] for r in expected.tolist()])
+    assert n_islands == len(order_of)
+
+
+def test_islands_of_a_long_strip_listed_backwards():
+    # Every face hooks onto its successor's first face only after pointer jumping and the fix-up pass.
+    n = 2000
+    lower = np.arange(n)
+    corner_verts = np.stack([lower, lower + 1, lower + n + 2, lower + n + 1], axis=1)
+    corner_verts = corner_verts[::-1].ravel().astype(np.int32)
+    starts, totals = np.arange(0, 4 * n, 4), np.full(n, 4)
+    labels, n_islands = face_islands(starts, totals, corner_verts)
+    assert n_islands == 1 and not labels.any()
+    labels, n_islands = uv_islands(starts, totals, corner_verts, np.zeros((4 * n, 2), np.float32))
+    assert n_islands == 1 and not labels.any()
+
+
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=12), st.booleans())
+def test_islands_of_strips_in_order_are_the_strips(lengths, triangles_first):
+    # Faces that each hook onto the one before (strips in order) take the run shortcut.
+    faces, next_vertex = [], 0
+    for length in lengths:
+        lower = np.arange(length + 1) + next_vertex
+        upper = lower + length + 1
+        for i in range(length):
+            if triangles_first and i == 0:
+                faces.append([int(lower[0]), int(lower[1]), int(upper[0])])
+                faces.append([int(lower[1]), int(upper[1]), int(upper[0])])
+            else:
+                faces.append([int(lower[i]), int(lower[i + 1]), int(upper[i + 1]), int(upper[i])])
+        next_vertex += 2 * (length + 1)
+    starts, totals, corner_verts = face_layout(faces)
+    labels, n_islands = face_islands(starts, totals, corner_verts)
+    sizes = [length + (1 if triangles_first else 0) for length in lengths]
+    np.testing.assert_array_equal(labels, np.repeat(np.arange(len(lengths)), sizes))
+    assert n_islands == len(lengths)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from random_vertex_colors.core import loop_colors, loop_totals_from_starts
+from random_vertex_colors.core import loop_colors, loop_totals_from_starts, spread_face_rows
 
 
 def reference_loop_colors(loop_start, loop_total, face_colors, n_loops):
@@ -118,3 +118,36 @@ def test_core_imports_without_blender():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "loop_colors"
+
+
+@given(st.lists(st.integers(1, 9), min_size=0, max_size=60), st.integers(1, 4), st.booleans())
+def test_spread_face_rows_equals_loop_colors(totals, channels, uniform):
+    # The face rows stored at the end of the corner array, spread in place, give loop_colors' result.
+    totals = np.array([totals[0]] * len(totals) if uniform and totals else totals, dtype=np.int32)
+    starts = (np.cumsum(totals) - totals).astype(np.int32)
+    n_loops = int(totals.sum())
+    rows = np.random.default_rng(len(totals)).random((len(totals), channels), dtype=np.float32)
+    buffer = np.full((n_loops, channels), np.nan, dtype=np.float32)
+    buffer[n_loops - len(totals):] = rows
+    out = spread_face_rows(starts, totals, buffer)
+    assert out is buffer
+    np.testing.assert_array_equal(out, loop_colors(starts, totals, rows, n_loops))
+
+
+def test_spread_face_rows_over_many_blocks():
+    totals = np.tile(np.array([3, 4, 5, 8], dtype=np.int32), 20_000)  # 80k faces: several blocks
+    starts = (np.cumsum(totals) - totals).astype(np.int32)
+    rows = np.arange(len(totals) * 2, dtype=np.float32).reshape(-1, 2)
+    buffer = np.empty((int(totals.sum()), 2), dtype=np.float32)
+    buffer[-len(totals):] = rows
+    np.testing.assert_array_equal(spread_face_rows(starts, totals, buffer), np.repeat(rows, totals, axis=0))
+
+
+def test_spread_face_rows_refuses_faces_out_of_order_or_empty():
+    buffer = np.zeros((4, 1), dtype=np.float32)
+    with pytest.raises(ValueError, match="corner order"):
+        spread_face_rows(np.array([2, 0]), np.array([2, 2]), buffer)
+    with pytest.raises(ValueError, match="no corners"):
+        spread_face_rows(np.array([0, 4]), np.array([4, 0]), buffer)
+    with pytest.raises(ValueError, match="gap"):
+        spread_face_rows(np.array([0]), np.array([3]), buffer)
