@@ -7,7 +7,7 @@ Enables the add-on from the checkout at REPO, builds a small scene, then
 waits for commands: tools/screenshots.py drives the interface with xdotool
 as a user would and asks this side, through JSON files in CONTROL_DIR, what
 the window shows (areas, the redo panel's region, the last operator's
-values) and to save screenshots. Nothing here presses a button or sets an
+values, the rows its draw puts in the panel) and to save screenshots. Nothing here presses a button or sets an
 option: that is the user's part, played by xdotool.
 
 Commands (``command.json``, written by a rename): ``{"id": N, "do": NAME, ...}``;
@@ -96,6 +96,8 @@ def window_state() -> dict[str, Any]:
     if wm.operators:
         operator = wm.operators[-1]
         last = {"idname": operator.bl_idname, "properties": properties_of(operator)}
+        if operator.bl_idname == OPERATOR:
+            last["panel_rows"] = panel_rows(operator)
     return {
         "width": window.width, "height": window.height, "mode": bpy.context.mode,
         "ui_scale": bpy.context.preferences.view.ui_scale,
@@ -118,6 +120,72 @@ def properties_of(operator: bpy.types.Operator) -> dict[str, Any]:
             value = [round(float(v), 4) for v in value]
         values[prop.identifier] = value
     return values
+
+
+class LayoutRecorder:
+    """Stands for a UILayout: keeps what a draw puts where, to count the rows the panel shows.
+
+    A row or split lays its items side by side (one row); a column or the
+    panel itself stacks them (a row each).
+    """
+
+    def __init__(self, across: bool = False) -> None:
+        self.across = across
+        self.items: list[LayoutRecorder | str | None] = []  # a property's name; None: a label
+
+    def _child(self, across: bool) -> LayoutRecorder:
+        child = LayoutRecorder(across)
+        self.items.append(child)
+        return child
+
+    def row(self, **_keywords: Any) -> LayoutRecorder:
+        return self._child(True)
+
+    def split(self, **_keywords: Any) -> LayoutRecorder:
+        return self._child(True)
+
+    def column(self, **_keywords: Any) -> LayoutRecorder:
+        return self._child(False)
+
+    def prop(self, _owner: object, name: str, **_keywords: Any) -> None:
+        self.items.append(name)
+
+    def prop_search(self, _owner: object, name: str, *_args: Any, **_keywords: Any) -> None:
+        self.items.append(name)
+
+    def label(self, **_keywords: Any) -> None:
+        self.items.append(None)
+
+    def names(self) -> list[str]:
+        """The properties drawn, left to right (a range's name twice: Min and Max)."""
+        found: list[str] = []
+        for item in self.items:
+            if isinstance(item, LayoutRecorder):
+                found.extend(item.names())
+            elif item is not None:
+                found.append(item)
+        return found
+
+    def rows(self) -> list[list[str]]:
+        """Each row of the panel, top to bottom: the properties in it ([] for a row of labels)."""
+        if self.across:
+            return [self.names()]
+        rows: list[list[str]] = []
+        for item in self.items:
+            if isinstance(item, LayoutRecorder):
+                rows.extend(item.rows())
+            else:
+                rows.append([] if item is None else [item])
+        return rows
+
+
+def panel_rows(operator: bpy.types.Operator) -> list[list[str]]:
+    """The rows the add-on's redo panel draws for ``operator``'s values, from its own draw."""
+    from random_vertex_colors.operators import draw_options
+
+    recorder = LayoutRecorder()
+    draw_options(recorder, operator)  # type: ignore[arg-type]  (a recorder stands for the UILayout)
+    return recorder.rows()
 
 
 def screenshot(path: str, crop: dict[str, int] | None) -> dict[str, Any]:

@@ -288,14 +288,15 @@ def main(argv: list[str]) -> int:
 class RedoPanel:
     """The Adjust Last Operation panel of the 3D Viewport, where a user meets the options.
 
-    Rows are found from the option specs (the panel shows the options that
-    apply to the color mode, in their order) and Blender's layout sizes, then
-    every change is checked against the operator's values as Blender holds them.
+    Rows are found from the operator's own draw (Blender's side records it)
+    and Blender's layout sizes, then every change is checked against the
+    operator's values as Blender holds them.
     """
 
     HEADER = 43  # pixels at scale 1 from the panel's top to the middle of its first row
     ROW = 23  # pixels at scale 1 between rows
     FIELD = 0.7  # fields sit right of the labels: their middle is at this fraction of the width
+    RETRIES = 3  # wheel steps lost in one scroll_to before it gives up
 
     def __init__(self, blender: Blender) -> None:
         self.blender = blender
@@ -332,30 +333,42 @@ class RedoPanel:
         self.blender.click(self.state, rect["x"] + rect["width"] * 0.4, top - 12 * self.scale(), settle=1.0)
         self.away()
 
-    def rows(self) -> list[str]:
-        from random_vertex_colors.options import applies, option_specs
+    def rows(self) -> list[list[str]]:
+        """The panel's rows, top to bottom, each the properties in it: what the operator's draw draws.
 
-        mode = self.values["color_mode"]
-        rows = []
-        for name, spec in option_specs():
-            if applies(spec, mode) and spec.beside is None:  # a switch beside an option shares its row
-                if spec.kind == "range" and CAPTIONS not in rows:
-                    rows.append(CAPTIONS)
-                rows.append(name)
-        return rows
+        Blender's side calls the add-on's own draw with a recording layout
+        (tools/screenshot_session.py), so the rows follow the draw and its
+        filters (in_panel, the color modes, switches beside an option).
+        """
+        last = self.state["last_operator"]
+        if last is None or "panel_rows" not in last:
+            raise ScreenshotError(f"The last operation is {last and last['idname']}, not {OPERATOR}")
+        return [list(row) for row in last["panel_rows"]]
 
-    def field(self, name: str, part: float = 0.5) -> tuple[float, float]:
-        """Where option ``name``'s field is (``part``: 0.25 the Min of a range, 0.75 its Max)."""
+    def row_names(self) -> list[str]:
+        return [" + ".join(row) if row else CAPTIONS for row in self.rows()]
+
+    def field(self, name: str, index: int = 0) -> tuple[float, float]:
+        """The middle of option ``name``'s field (``index`` 1: a range's Max).
+
+        Fields sit right of the labels and share their row evenly: a range's
+        Min and Max, a switch beside its option.
+        """
         rows = self.rows()
-        if name not in rows:
-            raise ScreenshotError(f"The panel shows no {name} in {self.values['color_mode']} mode: {rows}")
+        found = [(number, row) for number, row in enumerate(rows) if name in row]
+        if not found:
+            raise ScreenshotError(
+                f"The panel shows no {name} in {self.values['color_mode']} mode: {self.row_names()}"
+            )
+        number, row = found[0]
+        slot = [place for place, shown in enumerate(row) if shown == name][index]
         rect = self.rect
         scale = self.scale()
         top = rect["y"] + rect["height"]
-        y = top - (self.HEADER + self.ROW * rows.index(name)) * scale
+        y = top - (self.HEADER + self.ROW * number) * scale
         left = rect["x"] + rect["width"] * (2 * self.FIELD - 1)
         right = rect["x"] + rect["width"] - 8 * scale
-        return left + (right - left) * part, y
+        return left + (right - left) * (slot + 0.5) / len(row), y
 
     def away(self) -> None:
         """The mouse off the panel, so that no button is highlighted and no tooltip shows."""
@@ -392,20 +405,35 @@ class RedoPanel:
         except ScreenshotError:
             raise ScreenshotError(
                 f"{what}: the panel is {self.rect['height']} pixels high; {len(self.rows())} rows "
-                f"({', '.join(self.rows())}) make {self.expected_height():.0f}"
+                f"({', '.join(self.row_names())}) make {self.expected_height():.0f}"
             ) from None
 
-    def scroll_to(self, name: str, value: str, what: str) -> None:
-        """Ctrl+Wheel Down over an enum field, one item at a time, until it shows ``value``.
+    def act_until(self, what: str, act: Any, **values: Any) -> None:
+        """Do ``act`` (a click, a wheel step) until the operator holds ``values``.
 
-        One wheel step per redo: a step that arrives while Blender redoes the
-        operation is lost.
+        An act that changed nothing was lost (it came while Blender redid the
+        operation, or onto a tooltip: the mouse goes off the panel after each
+        act, so that none opens) and is done again; the ``RETRIES``-th lost
+        act stops it.
         """
+        before = {name: self.values[name] for name in values}
+        for attempt in range(1, self.RETRIES + 1):
+            act()
+            self.away()
+            try:
+                self.expect(what, **values)
+                return
+            except ScreenshotError:
+                if attempt == self.RETRIES or any(self.values[name] != before[name] for name in values):
+                    raise
+
+    def scroll_to(self, name: str, value: str, what: str) -> None:
+        """Ctrl+Wheel Down over an enum field, one item at a time, until it shows ``value``."""
         items = self.enum_items(name)
-        for _ in range(len(items)):
-            current = self.values[name]
-            if current == value:
-                break
+        if value not in items:
+            raise ScreenshotError(f"{name} has no item {value}: {', '.join(items)}")
+
+        def wheel_step() -> None:
             self.blender.move(self.state, *self.field(name))
             self.blender.xdotool("keydown", "ctrl")
             try:
@@ -415,8 +443,12 @@ class RedoPanel:
             # Blender misses that key-up after the redo; a tap of Ctrl tells it that Ctrl is up.
             self.blender.xdotool("key", "ctrl")
             self.blender.record(f"scroll {name}")
+
+        while self.values[name] != value:
+            current = self.values[name]
             following = items[(items.index(current) + 1) % len(items)]
-            self.expect(f"{what}: Ctrl+Wheel over {name} from {current}", **{name: following})
+            # One wheel step per redo: a step that arrives while Blender redoes the operation is lost.
+            self.act_until(f"{what}: Ctrl+Wheel over {name} from {current}", wheel_step, **{name: following})
         self.expect(what, **{name: value})
 
     def enum_items(self, name: str) -> list[str]:
@@ -424,17 +456,22 @@ class RedoPanel:
 
         return list(next(spec.choices for option, spec in option_specs() if option == name))
 
-    def type_into(self, name: str, texts: list[str], part: float = 0.5) -> None:
+    def type_into(self, name: str, texts: list[str]) -> None:
         """Click a field to edit it, type each text, Tab to the next field between them, Return.
 
         Blender selects a field's whole text when editing starts, so typing replaces it.
         """
-        self.blender.click(self.state, *self.field(name, part), settle=0.6)
+        self.blender.click(self.state, *self.field(name), settle=0.6)
         for index, text in enumerate(texts):
             self.blender.type(text, settle=0.3)
             if index + 1 < len(texts):
                 self.blender.key("Tab", settle=0.4)
         self.blender.key("Return", settle=1.0)
+
+    def press(self, name: str, what: str) -> None:
+        """Click a switch's toggle button: it turns on."""
+        self.act_until(what, lambda: self.blender.click(self.state, *self.field(name), settle=1.0),
+                       **{name: True})
 
     def search(self, name: str, text: str) -> None:
         """Click a search field (the palette), type, take the first match with Return."""
@@ -463,7 +500,7 @@ def run_from_object_menu(blender: Blender, state: dict[str, Any]) -> None:
 
 
 def take_screenshots(blender: Blender, output: pathlib.Path) -> list[pathlib.Path]:
-    sys.path.insert(0, str(ROOT))  # the option specs, which say which rows the panel shows
+    sys.path.insert(0, str(ROOT))  # the option specs: the items Ctrl+Wheel steps through
     state = blender.start()
     view = area(state, "VIEW_3D")
     blender.move(state, view["x"] + view["width"] * 0.5, view["y"] + view["height"] * 0.5)
@@ -481,7 +518,7 @@ def take_screenshots(blender: Blender, output: pathlib.Path) -> list[pathlib.Pat
     made = [panel.save(output / "redo-rgb.png")]
 
     panel.scroll_to("color_mode", "HSV", "Colors scrolled to HSV")
-    panel.type_into("hue_range", ["0.55", "0.8", "0.5", "0.9", "0.7", "1"], part=0.25)
+    panel.type_into("hue_range", ["0.55", "0.8", "0.5", "0.9", "0.7", "1"])
     panel.expect("Hue, Saturation and Value typed", hue_range=[0.55, 0.8], saturation_range=[0.5, 0.9],
                  value_range=[0.7, 1.0])
     made.append(panel.save(output / "redo-hsv.png"))
@@ -493,6 +530,11 @@ def take_screenshots(blender: Blender, output: pathlib.Path) -> list[pathlib.Pat
 
     panel.scroll_to("color_mode", "DISTINCT", "Colors scrolled to Distinct")
     panel.scroll_to("granularity", "ISLAND", "Per scrolled to Island")
+    # An ID map: its own attribute, colors that survive edits elsewhere, and which island got which.
+    panel.type_into("attribute_name", ["ID"])
+    panel.expect("Attribute typed", attribute_name="ID")
+    panel.press("stable", "Stable pressed")
+    panel.press("legend", "Legend pressed")
     made.append(panel.save(output / "redo-distinct-island.png"))
     return made
 
