@@ -739,14 +739,31 @@ def _shortcut_runs(parent: np.ndarray, face_ids: np.ndarray) -> None:
     np.copyto(parent[1:], run_first, where=follows)
 
 
+_JUMP_BLOCK = 1 << 13  # faces per block of ``_jump_to_roots``: a block's arrays stay in the CPU cache
+
+
 def _jump_to_roots(parent: np.ndarray) -> np.ndarray:
-    """Pointer jumping until every node points at its root; ``parent`` is reused."""
-    grand = np.empty_like(parent)
-    while True:  # O(log depth) whole-array passes
-        np.take(parent, parent, out=grand)
-        if np.array_equal(grand, parent):
-            return parent
-        parent, grand = grand, parent
+    """Point every face of the forest ``parent`` at its root, in place.
+
+    Pointer jumping block by block, in face order. Hooks never point up
+    (``parent[f] <= f``): when a block starts, every face before it already
+    points at its root, so a pointer out of the block reaches a root in one
+    step and only chains inside the block need jumping (a grid's or mixed
+    mesh's hooks run a row down: a block of 8192 faces holds a few rows, the
+    mesh hundreds). A block is done when all its faces point at roots.
+    Any forest comes out right; hooks pointing up only cost more passes.
+    """
+    block = _JUMP_BLOCK
+    grand = np.empty(min(block, parent.shape[0]), dtype=parent.dtype)
+    for start in range(0, parent.shape[0], block):  # a loop over blocks of faces, not over faces
+        part = parent[start:start + block]
+        step = grand[:part.shape[0]]
+        while True:
+            np.take(parent, part, out=step)
+            if np.array_equal(step, part):  # every face of the block points at a root
+                break
+            part[...] = step
+    return parent
 
 
 def value_labels(values) -> tuple[np.ndarray, int]:
@@ -1006,14 +1023,15 @@ _HSV_CHUNK = 1 << 15  # groups per block: the float32 temporaries stay in the CP
 
 @functools.lru_cache(maxsize=4)
 def _hue_factors(h0: float, h1: float) -> np.ndarray:
-    """(65536, 3) float32: ``clip(min(k, 4 - k), 0, 1)`` per channel for each 16-bit hue draw.
+    """(3, 65536) float32: ``clip(min(k, 4 - k), 0, 1)`` of each channel for each 16-bit hue draw.
 
+    One contiguous row per channel, so each channel is shaped with 1-D passes.
     Kept for the last few hue ranges: building it costs more than coloring a small mesh.
     """
     span = h1 - h0 if h1 >= h0 else h1 + 1.0 - h0
     hue = (h0 + np.arange(_U16_MAX + 1) / _U16_MAX * span) % 1.0
-    k = (np.array([5.0, 3.0, 1.0]) + 6 * hue[:, None]) % 6
-    factor = np.clip(np.minimum(k, 4 - k), 0, 1).astype(np.float32)
+    k = (np.array([5.0, 3.0, 1.0])[:, None] + 6 * hue[None, :]) % 6
+    factor = np.ascontiguousarray(np.clip(np.minimum(k, 4 - k), 0, 1), dtype=np.float32)
     factor.flags.writeable = False  # shared by every call with this range
     return factor
 
@@ -1024,7 +1042,9 @@ def _hsv_draws_to_rgb16(draws16: np.ndarray, out: np.ndarray, hue_range, saturat
     The hue depends on the 16-bit hue draw alone, so ``hsv_to_rgb``'s
     per-channel factor ``clip(min(k, 4 - k), 0, 1)`` is a 65536-row table:
     per group this leaves one gather and ``v - v s factor``, in float32,
-    block by block, with no float64 temporary.
+    block by block, with no float64 temporary. Channel by channel: numpy's
+    passes over an (n, 3) block with a broadcast (n, 1) operand run an inner
+    loop of 3 elements, several times slower than the same work as 1-D passes.
     """
     h0, h1 = _check_range("hue_range", hue_range)
     s0, s1 = sorted(_check_range("saturation_range", saturation_range))
@@ -1038,21 +1058,23 @@ def _hsv_draws_to_rgb16(draws16: np.ndarray, out: np.ndarray, hue_range, saturat
     block = max(min(_HSV_CHUNK, n), 1)
     saturation_buffer = np.empty(block, dtype=np.float32)
     value_buffer = np.empty(block, dtype=np.float32)
-    rgb_buffer = np.empty((block, 3), dtype=np.float32)
+    channel_buffer = np.empty(block, dtype=np.float32)
     for start in range(0, n, block):  # a loop over blocks of groups, not over groups
         stop = min(start + block, n)
         draws = draws16[start:stop]
         size = stop - start
-        saturation, value, rgb = saturation_buffer[:size], value_buffer[:size], rgb_buffer[:size]
+        saturation, value, channel = saturation_buffer[:size], value_buffer[:size], channel_buffer[:size]
         # mode="clip": the draws index the tables in range, and "raise" would buffer ``out``.
         np.take(saturation_table, draws[:, 1], out=saturation, mode="clip")
         np.take(value_table, draws[:, 2], out=value, mode="clip")
         saturation *= value  # v s
         value += np.float32(0.5)  # rounds to nearest in the truncating cast below
-        np.take(factor, draws[:, 0], axis=0, out=rgb, mode="clip")
-        rgb *= saturation[:, None]
-        np.subtract(value[:, None], rgb, out=rgb)
-        out[start:stop, :3] = rgb  # in 0.5..65535.5: v s factor <= v
+        hue = draws[:, 0]
+        for column in range(3):
+            np.take(factor[column], hue, out=channel, mode="clip")
+            channel *= saturation
+            np.subtract(value, channel, out=channel)
+            out[start:stop, column] = channel  # in 0.5..65535.5: v s factor <= v
 
 
 def _check_range(name: str, value_range) -> tuple[float, float]:

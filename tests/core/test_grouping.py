@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from random_vertex_colors import core
 from random_vertex_colors.core import (
     connected_components,
     face_components,
@@ -240,3 +241,47 @@ def test_islands_of_strips_in_order_are_the_strips(lengths, triangles_first):
     sizes = [length + (1 if triangles_first else 0) for length in lengths]
     np.testing.assert_array_equal(labels, np.repeat(np.arange(len(lengths)), sizes))
     assert n_islands == len(lengths)
+
+
+@given(meshes_with_islands(), st.integers(1, 8))
+def test_face_islands_with_pointer_jumping_in_small_blocks(mesh, block):
+    # Meshes of a few faces fit one block of the jumping; tiny blocks make every chain cross blocks.
+    faces, n_verts = mesh
+    starts, totals, corner_verts = face_layout(faces)
+    expected = face_islands(starts, totals, corner_verts, n_verts)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core, "_JUMP_BLOCK", block)
+        labels, n_islands = face_islands(starts, totals, corner_verts, n_verts)
+    np.testing.assert_array_equal(labels, expected[0])
+    assert n_islands == expected[1]
+
+
+def test_grids_spanning_many_jumping_blocks():
+    # Two 120 x 120 grids, 28,800 faces: hooks run diagonally across blocks of the jumping.
+    side = 120
+    lower_left = (np.arange(side)[:, None] * (side + 1) + np.arange(side)[None, :]).ravel()
+    quads = np.stack([lower_left, lower_left + 1, lower_left + side + 2, lower_left + side + 1], axis=1)
+    corner_verts = np.concatenate([quads.ravel(), quads.ravel() + (side + 1) ** 2]).astype(np.int32)
+    n_faces = 2 * side * side
+    starts, totals = np.arange(0, 4 * n_faces, 4), np.full(n_faces, 4)
+    labels, n_islands = face_islands(starts, totals, corner_verts)
+    assert n_islands == 2
+    np.testing.assert_array_equal(labels, np.repeat([0, 1], side * side))
+    labels, n_islands = uv_islands(starts, totals, corner_verts, np.zeros((4 * n_faces, 2), np.float32))
+    assert n_islands == 2
+    np.testing.assert_array_equal(labels, np.repeat([0, 1], side * side))
+
+
+@given(st.integers(0, 200), st.integers(1, 16), st.randoms(use_true_random=False))
+def test_jump_to_roots_on_any_forest(n, block, random):
+    # Hooks in the meshes never point up; the jumping stays right when they do, only slower.
+    order = np.array(random.sample(range(n), n), dtype=np.int64)
+    parent_in_order = np.array([random.randrange(i) if i and random.random() < 0.9 else i for i in range(n)])
+    parent = np.empty(n, dtype=np.int32)
+    parent[order] = order[parent_in_order.astype(np.int64)] if n else []
+    expected = parent.copy()
+    for _ in range(10):  # 2**10 > the deepest chain
+        expected = expected[expected]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core, "_JUMP_BLOCK", block)
+        np.testing.assert_array_equal(core._jump_to_roots(parent.copy()), expected)
