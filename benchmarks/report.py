@@ -44,7 +44,7 @@ LABELS = {
     "byte_ours": "ours: operator, per-face route",
     "byte_ours_per_corner": "ours: operator, per-corner foreach_set",
     "byte_floor": "floor: foreach_get loop_start + foreach_set color_srgb",
-    "copy_on_write": "Blender's copy-on-write of the 64 MB colour attribute alone",
+    "copy_on_write": "Blender's copy-on-write of the 64 MB color attribute alone",
     "artist_mix": "ours: operator, FACE, mix 0.5 over colors one per face",
     "artist_channels": "ours: operator, FACE, channels R over colors one per face",
     "artist_mix_painted": "ours: operator, FACE, mix 0.5 over colors differing per corner",
@@ -311,7 +311,7 @@ def per_face(points: list[tuple[int, float]]) -> str:
 def plot(r: Results, path: pathlib.Path) -> None:
     grids = r.grids()
     fig, ax = plt.subplots(figsize=(11, 5.6), dpi=110)
-    ax.set_prop_cycle(color=plt.cm.tab20.colors)  # a colour per method, granularities included
+    ax.set_prop_cycle(color=plt.cm.tab20.colors)  # a color per method, granularities included
     styles = {"seed_loop": ("s", ":"), "seed_f64": ("v", "--"), "seed_f32": ("^", "--"),
               "geometry_nodes": ("D", "-."), "floor": ("x", ":"), "ours_rna_starts": ("+", "-"),
               "ours_FACE@warm": (".", "--")}
@@ -330,7 +330,7 @@ def plot(r: Results, path: pathlib.Path) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("faces (square grids of quads)")
     ax.set_ylabel("seconds (minimum of runs)")
-    ax.set_title(f"Random colour per face, Blender {r.machine['blender']} "
+    ax.set_title(f"Random color per face, Blender {r.machine['blender']} "
                  f"({r.machine['cores']} shared cores)", fontsize=11)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
@@ -363,7 +363,7 @@ def section(r: Results, image: str) -> list[str]:
         "### Targets (1M quads, FLOAT_COLOR corner attribute present)",
         "",
         table(["target", "met", "measured"],
-              [[target, {True: "**met**", False: "**not met**", None: "not measured"}[ok], text]
+              [[target, {True: "**met**", False: "**not met**", None: "no bound"}[ok], text]
                for target, text, ok in verdicts(r)]),
         "",
         f"### {g}: 1,000,000 quads, 4,000,000 corners",
@@ -383,7 +383,7 @@ def section(r: Results, image: str) -> list[str]:
     parts += [table(["method", "time ÷ floor", "seed int32/float32 ÷ time", "ms"], rows), ""]
     cow_runs = r.runs.get((g, "copy_on_write"))
     if cow_runs:
-        parts += ["Rows marked *attribute already copied* start with the colour attribute already out of "
+        parts += ["Rows marked *attribute already copied* start with the color attribute already out of "
                   "copy-on-write sharing, and are compared with the floor and the seed measured the same "
                   "way. The copy itself, which Blender makes on the first write after an evaluation, took "
                   f"**{ms(min(cow_runs))} to {ms(max(cow_runs))} ms** in this run: cheap when the allocator "

@@ -35,7 +35,7 @@ this one process, side by side, on the same meshes:
 
 Each timing is the minimum of several runs after a warm-up run, each run
 starting from a freshly evaluated depsgraph (as after a redraw), so that
-every method pays the copy-on-write of the colour attribute that its first
+every method pays the copy-on-write of the color attribute that its first
 write triggers. The operator and the floor on every grid, and the seed's
 kernels on the million-face grid, run again with the attribute already
 copied (``<method>@warm``), and the copy is timed alone
@@ -129,7 +129,7 @@ def granularities() -> list[str]:
 
 def random_colors_node_group():
     """Random Value (vector) evaluated on faces, stored as FLOAT_COLOR on corners."""
-    tree = bpy.data.node_groups.new("Random face colours", 'GeometryNodeTree')
+    tree = bpy.data.node_groups.new("Random face colors", 'GeometryNodeTree')
     tree.interface.new_socket("Geometry", in_out='INPUT', socket_type='NodeSocketGeometry')
     tree.interface.new_socket("Geometry", in_out='OUTPUT', socket_type='NodeSocketGeometry')
     nodes, links = tree.nodes, tree.links
@@ -180,7 +180,7 @@ class Bench:
         return setup
 
     def warm(self, ob):
-        """Like ``prepare``, then copy the colour attribute out of sharing before the clock starts.
+        """Like ``prepare``, then copy the color attribute out of sharing before the clock starts.
 
         Leaves out the copy-on-write every writer pays, to compare the methods' own work.
         """
@@ -216,7 +216,7 @@ class Bench:
                 del os.environ[face_starts.ENV_NO_RAW_READ]
 
         def geometry_nodes():
-            modifier = ob.modifiers.new("Random colours", 'NODES')
+            modifier = ob.modifiers.new("Random colors", 'NODES')
             modifier.node_group = self.node_group
             bpy.ops.object.modifier_apply(modifier=modifier.name)
 
@@ -366,7 +366,7 @@ class Bench:
 
 
 def unshare(me) -> None:
-    """Make Blender copy the colour attribute out of copy-on-write sharing, as a first write does.
+    """Make Blender copy the color attribute out of copy-on-write sharing, as a first write does.
 
     Up to 5.0 looking the attribute up by name copies it; 5.2+ copies only on
     a write, so one element is written (with its own value).

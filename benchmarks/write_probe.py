@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Where the time of writing a colour attribute goes, in one Blender: a probe, not a benchmark table.
+"""Where the time of writing a color attribute goes, in one Blender: a probe, not a benchmark table.
 
     HOME=$(mktemp -d) python benchmarks/write_probe.py [--faces 1000000] [--repeats 7]
 
