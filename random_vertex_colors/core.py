@@ -1009,11 +1009,6 @@ def rgb_to_hsv(rgb):
     return np.stack([hue, saturation, value], axis=-1)
 
 
-def _unit(draws16) -> np.ndarray:
-    # float32 holds 16-bit steps exactly enough (24-bit mantissa) and halves the memory traffic.
-    return draws16.astype(np.float32) * np.float32(1 / _U16_MAX)
-
-
 def _to_u16(unit) -> np.ndarray:
     return np.rint(np.clip(unit, 0, 1) * np.float32(_U16_MAX)).astype(np.uint16)
 
