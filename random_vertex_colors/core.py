@@ -691,6 +691,10 @@ def _join_faces(layout: _FaceLayout, face_of_corner: np.ndarray, joined_face: np
         np.minimum.at(parent, face_of_corner, joined_face)
     _shortcut_runs(parent, face_ids)
     roots = _jump_to_roots(parent)
+    if not roots.any():
+        # Every face hangs from face 0: one component, no join left between roots (a grid, a single
+        # island), so the gather and check over the corners below can be skipped.
+        return np.zeros(n_faces, dtype=np.int64), 1
     root_of_joined = np.take(roots, joined_face)
     if size:
         left = root_of_joined.reshape(n_faces, size) != roots[:, None]
