@@ -443,9 +443,9 @@ _UNIT_LUT = (np.arange(_U16_MAX + 1) / _U16_MAX).astype(np.float32)
 def _check_rgba16(colors) -> np.ndarray:
     colors = np.asarray(colors)
     if colors.ndim != 2 or colors.shape[1] != 4:
-        raise ValueError(f"colours must have shape (n, 4), got {colors.shape}")
+        raise ValueError(f"colors must have shape (n, 4), got {colors.shape}")
     if colors.dtype != np.uint16:
-        raise ValueError(f"colours must be uint16, got {colors.dtype}")
+        raise ValueError(f"colors must be uint16, got {colors.dtype}")
     return colors
 
 
