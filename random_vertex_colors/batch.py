@@ -263,7 +263,10 @@ def worker_command(bpy: ModuleType, argv: list[str]) -> tuple[list[str], dict[st
     env = dict(os.environ)
     if bpy.app.binary_path:
         main = os.path.join(package_parent, "random_vertex_colors", "__main__.py")
-        command = [bpy.app.binary_path, "--background", "--factory-startup", "--python", main, "--"]
+        # No crash handler: a worker that crashes must die, to be seen and replaced; Blender's
+        # handler is not async-signal-safe and was seen to hang in a lock instead (3.4).
+        command = [bpy.app.binary_path, "--background", "--factory-startup", "--disable-crash-handler",
+                   "--python", main, "--"]
     else:
         command = [sys.executable, "-m", "random_vertex_colors"]
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
